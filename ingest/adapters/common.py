@@ -1,0 +1,76 @@
+"""What the live adapters share: the progress hook, CSV reading and assembling SourceRows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from ingest.adapters.mapping import map_records
+from ingest.http import Exchange
+from ingest.records import RawRow, SourceError, SourceRows
+from ingest.sources_config import LiveSource
+
+# One payload record, where it came from, and the fetch facts templates may use.
+Record = tuple[Mapping[str, Any], str, Mapping[str, Any]]
+
+
+class PageProgress(Protocol):
+    """Told after every page: pages fetched so far and records read so far."""
+
+    def __call__(self, pages: int, records: int) -> None: ...
+
+
+def fetch_context(exchange: Exchange) -> dict[str, str]:
+    """The values a template can name with `@`: taken from the response, so a replay of the
+    recorded response yields the very same rows."""
+    return {"@fetched_on": exchange.fetched_on, "@page_url": exchange.url}
+
+
+def assemble(source: LiveSource, records: Iterable[Record]) -> SourceRows:
+    """The source's fixed rows (institution, cycles) followed by its mapped records.
+
+    Live sources report a current state on every read, hence status_origin "observed".
+    """
+    tables: dict[str, list[RawRow]] = {}
+    for table, rows in source.fixed_rows.items():
+        tables[table] = [
+            RawRow(values=dict(values), ref=f"sources.toml [{source.id}] fixed_rows.{table} #{n}")
+            for n, values in enumerate(rows, start=1)
+        ]
+    for table, rows in map_records(source.id, records, source.maps).items():
+        tables.setdefault(table, []).extend(rows)
+    return SourceRows(source_id=source.id, tables=tables, status_origin="observed")
+
+
+def read_csv(source_id: str, data: bytes, url: str, delimiter: str | None = None) -> list[dict]:
+    """Rows of a CSV export as dicts; BOM, `;` or `,` (or tab) separators are all handled."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(source_id, f"CSV is not UTF-8 text: {exc}", url=url) from exc
+    if delimiter is None:
+        header = text.split("\n", 1)[0]
+        delimiter = max((";", ",", "\t"), key=header.count)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if not reader.fieldnames:
+        raise SourceError(source_id, "CSV export is empty (no header row)", url=url)
+    rows = []
+    for row in reader:
+        if None in row:
+            raise SourceError(
+                source_id,
+                f"CSV line {reader.line_num} has more cells than the header; "
+                "the export may be truncated or use another separator",
+                url=url,
+            )
+        rows.append(dict(row))
+    return rows
+
+
+def looks_like_html(exchange: Exchange) -> bool:
+    head = exchange.body.lstrip()[:100].lower()
+    return "html" in exchange.headers.get("content-type", "") or head.startswith(
+        (b"<!doctype", b"<html")
+    )

@@ -1,0 +1,272 @@
+"""Turns payload records into register rows, following the field mapping in sources.toml.
+
+A mapping is a set of small text templates per register column, e.g.
+`recommendation_id = "milano-partecipa-{id}"` or `responded_on = "{answeredAt|date}"`.
+Templates keep per-city knowledge in the configuration file, where a maintainer can read and
+fix it, instead of in code. Field paths use `/` for nesting, the same way Decidim's CSV
+export flattens its columns, so one mapping style serves JSON and CSV payloads alike.
+
+Values are passed through as the source wrote them (labels are never translated here): the
+pipeline maps labels through the vocabularies and rejects the ones it does not know.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any
+
+from ingest.records import RawRow, SourceError
+
+if TYPE_CHECKING:
+    from ingest.sources_config import TableMap
+
+PLACEHOLDER = re.compile(r"\{([^{}|]+)(?:\|([a-z_]+))?\}")
+DATE_PREFIX = re.compile(r"^\s*(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?:$|[T\s])")
+BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
+
+
+class TemplateError(ValueError):
+    """A template in the configuration cannot be understood."""
+
+
+class FieldMissing(LookupError):
+    """The payload has no such field: the source's schema changed or the mapping is wrong."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+class FieldShapeError(ValueError):
+    """The field exists but holds an object where text was expected."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    field: str
+    filter: str | None
+
+
+@dataclass(frozen=True)
+class Template:
+    """A column value built from literal text and `{field|filter}` placeholders.
+
+    Fields starting with `@` come from the fetch, not the record: `@fetched_on` (the day the
+    page holding the record was fetched) and `@page_url` (the URL of that page).
+    """
+
+    text: str
+    parts: tuple[str | Placeholder, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Template:
+        parts: list[str | Placeholder] = []
+        position = 0
+        for match in PLACEHOLDER.finditer(text):
+            parts.append(text[position : match.start()])
+            name, filter_name = match.group(1).strip(), match.group(2)
+            if filter_name is not None and filter_name not in FILTERS:
+                known = ", ".join(sorted(FILTERS))
+                raise TemplateError(f"unknown filter {filter_name!r} in {text!r} (known: {known})")
+            parts.append(Placeholder(name, filter_name))
+            position = match.end()
+        rest = text[position:]
+        if "{" in rest or "}" in rest or any("{" in p or "}" in p for p in parts if isinstance(p, str)):
+            raise TemplateError(f"unbalanced braces in {text!r}")
+        parts.append(rest)
+        return cls(text=text, parts=tuple(p for p in parts if p != ""))
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(p.field for p in self.parts if isinstance(p, Placeholder))
+
+    def render(self, record: Mapping[str, Any], context: Mapping[str, Any]) -> str | None:
+        """The column text, or None when any field it needs is empty (no half-built ids)."""
+        pieces: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                pieces.append(part)
+                continue
+            value = context.get(part.field) if part.field.startswith("@") else None
+            if not part.field.startswith("@"):
+                value = resolve(record, part.field)
+            text = as_text(value, part.field)
+            if text is not None and part.filter is not None:
+                text = FILTERS[part.filter](text)
+            if text is None or text == "":
+                return None
+            pieces.append(text)
+        return "".join(pieces)
+
+
+def resolve(record: Mapping[str, Any], path: str) -> Any:
+    """The value at `path` ("a/b/c"); None when a parent is null; FieldMissing when absent."""
+    if path in record:
+        return record[path]
+    return _walk(record, path.split("/"), path)
+
+
+def _walk(value: Any, parts: list[str], path: str) -> Any:
+    for index, part in enumerate(parts):
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return [_walk(item, parts[index:], path) for item in value]
+        if not isinstance(value, Mapping):
+            raise FieldMissing(path)
+        joined = "/".join(parts[index:])
+        if joined in value:  # a flattened key further down, e.g. a CSV column "name/it"
+            return value[joined]
+        if part not in value:
+            raise FieldMissing(path)
+        value = value[part]
+    return value
+
+
+def as_text(value: Any, field: str) -> str | None:
+    """A payload value written the way a clerk would write it in a register."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _number(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        texts = [as_text(item, field) for item in value]
+        joined = ", ".join(t for t in texts if t)
+        return joined or None
+    raise FieldShapeError(field)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _date(text: str) -> str:
+    """The calendar date as the source wrote it; anything unreadable is passed on for validation
+    to reject with its reason."""
+    match = DATE_PREFIX.match(text)
+    return match.group(1) if match else text
+
+
+def _integer(text: str) -> str:
+    try:
+        return _number(float(text.replace(",", ".")))
+    except ValueError:
+        return text
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BLOCK_TAGS:
+            self.chunks.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCK_TAGS:
+            self.chunks.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.chunks.append(data)
+
+
+def _plain_text(text: str) -> str:
+    """Source HTML (Decidim descriptions) as plain text: the app shows text, never HTML."""
+    extractor = _TextExtractor()
+    extractor.feed(text)
+    extractor.close()
+    raw = html.unescape("".join(extractor.chunks))
+    lines = (" ".join(line.split()) for line in raw.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _strip_csv_guard(text: str) -> str:
+    """Undo Decidim's CSV-injection guard, which prefixes cells starting with = + - @ by '."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        return text[1:]
+    return text
+
+
+FILTERS = {
+    "date": _date,
+    "int": _integer,
+    "text": _plain_text,
+    "csv_cell": _strip_csv_guard,
+}
+
+
+def map_records(
+    source_id: str,
+    records: Iterable[tuple[Mapping[str, Any], str, Mapping[str, Any]]],
+    maps: Iterable[TableMap],
+) -> dict[str, list[RawRow]]:
+    """Rows per register table from (record, ref, context) triples.
+
+    A field named by the mapping but absent from a record is schema drift: the whole source
+    fails with the field and the record named, rather than loading rows with silent gaps.
+    """
+    maps = tuple(maps)
+    tables: dict[str, list[RawRow]] = {m.table: [] for m in maps}
+    for record, ref, context in records:
+        for table_map in maps:
+            try:
+                rows = _rows_for(record, ref, context, table_map)
+            except FieldMissing as exc:
+                raise SourceError(
+                    source_id,
+                    f"field {exc.field!r} is missing from the payload (record {ref}); the "
+                    "source's schema may have changed: check the mapping in sources.toml",
+                    url=ref,
+                ) from exc
+            except FieldShapeError as exc:
+                raise SourceError(
+                    source_id,
+                    f"field {exc.field!r} holds an object, not a value (record {ref}); "
+                    "name one of its sub-fields in the mapping",
+                    url=ref,
+                ) from exc
+            tables[table_map.table].extend(rows)
+    return tables
+
+
+def _rows_for(
+    record: Mapping[str, Any], ref: str, context: Mapping[str, Any], table_map: TableMap
+) -> list[RawRow]:
+    if table_map.each is None:
+        views: list[tuple[Mapping[str, Any], str]] = [(record, ref)]
+    else:
+        items = resolve(record, table_map.each)
+        if items is None:
+            items = []
+        if not isinstance(items, list):
+            raise FieldShapeError(table_map.each)
+        views = [
+            ({**record, table_map.each: item}, f"{ref} {table_map.each}[{index}]")
+            for index, item in enumerate(items)
+        ]
+    rows = []
+    for view, view_ref in views:
+        if any(_is_empty(resolve(view, name)) for name in table_map.skip_unless):
+            continue
+        values = {column: t.render(view, context) for column, t in table_map.columns.items()}
+        rows.append(RawRow(values=values, ref=view_ref))
+    return rows
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == []

@@ -1,0 +1,129 @@
+"""The `python -m ingest` command line: build, check, template (and the live-source commands)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ingest.build import BuildResult, build_snapshot, load_source_config, read_registers
+from ingest.paths import DEFAULT_BUILD_DIR, REPO_ROOT, SOURCES_FILE
+from ingest.records import Problem
+from ingest.snapshot import BuildLockedError
+
+app = typer.Typer(
+    help="Build Uptake snapshots from registers and live sources.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+DataDir = Annotated[
+    Path, typer.Option("--data-dir", help="Folder holding the snapshots and CURRENT.")
+]
+SourcesFile = Annotated[Path, typer.Option("--sources", help="Source configuration file.")]
+
+
+def print_summary(result: BuildResult) -> None:
+    """The per-source summary table every build and fetch ends with."""
+    table = Table(title=f"Run {result.run_id}", title_justify="left")
+    for column in ("source", "status", "read", "new", "changed", "unchanged", "withdrawn"):
+        table.add_column(column, justify="left" if column in ("source", "status") else "right")
+    table.add_column("rejected", justify="right")
+    for o in result.outcomes:
+        status = "[red]failed[/red]" if o.status == "failed" else "ok"
+        rejected = f"[yellow]{o.rejected}[/yellow]" if o.rejected else "0"
+        table.add_row(
+            o.source_id,
+            status,
+            str(o.rows_read),
+            str(o.counts.new),
+            str(o.counts.changed),
+            str(o.counts.unchanged),
+            str(o.counts.withdrawn),
+            rejected,
+        )
+    out.print(table)
+    for o in result.outcomes:
+        if o.error:
+            console.print(f"[red]source failed[/red] {o.error}", highlight=False, markup=False)
+        for problem in o.problems:
+            console.print(str(problem), highlight=False, markup=False)
+
+
+def exit_code(result: BuildResult, allow_rejects: bool) -> int:
+    if result.failed_sources:
+        return 1
+    if result.rejected_rows and not allow_rejects:
+        return 1
+    return 0
+
+
+@app.command()
+def build(
+    data_dir: DataDir = DEFAULT_BUILD_DIR,
+    sources: SourcesFile = SOURCES_FILE,
+    allow_rejects: Annotated[
+        bool, typer.Option(help="Exit 0 even when rows were rejected.")
+    ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Compute overdue and stale figures as of this date (YYYY-MM-DD)."),
+    ] = None,
+) -> None:
+    """Build a snapshot offline from the registers, then publish it."""
+    config = load_source_config(sources)
+    inputs = read_registers(config, display_root=REPO_ROOT)
+    try:
+        result = build_snapshot(
+            data_dir,
+            inputs,
+            command="build",
+            step=lambda message: console.print(f"[bold]▸[/bold] {message}", highlight=False),
+            as_of=dt.date.fromisoformat(as_of) if as_of else None,
+        )
+    except BuildLockedError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    print_summary(result)
+    raise typer.Exit(exit_code(result, allow_rejects))
+
+
+@app.command()
+def check(
+    files: Annotated[
+        list[Path], typer.Argument(help="Register files (CSV, XLSX) or register folders.")
+    ],
+) -> None:
+    """Validate registers without loading them; print every problem as file:row:column."""
+    from ingest.check import check_paths
+
+    problems: list[Problem] = check_paths(files)
+    for problem in problems:
+        out.print(str(problem), highlight=False, markup=False, soft_wrap=True)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        console.print(f"{len(errors)} problem(s) found", highlight=False)
+        raise typer.Exit(1)
+    console.print("no problems found")
+
+
+@app.command()
+def template(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the blank register into.")],
+) -> None:
+    """Write a blank register: one CSV per table and an XLSX with one sheet per table."""
+    from ingest.template import write_template
+
+    for path in write_template(out_dir):
+        console.print(f"wrote {path}", highlight=False)
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    sys.exit(app())

@@ -1,0 +1,293 @@
+"""Merge one source's canonical rows into a snapshot being built, keeping history.
+
+The snapshot under construction starts as a copy of the previous one. For each source:
+new rows are inserted; changed rows are updated with their before/after kept in `changes`;
+rows the source no longer lists are marked withdrawn, never deleted. Status events are never
+updated: a changed status is a new row. Identical input leaves every row untouched, which is
+what makes a rebuild idempotent.
+
+Column names in the SQL below come from the database catalog of our own schema, never from
+input, so composing them into statements is safe; every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ingest.paths import SCHEMA_FILE
+from ingest.register_format import TABLE_ORDER
+from ingest.validate import ID_COLUMNS
+
+BOOKKEEPING_COLUMNS = ("source_ref", "first_run_id", "changed_run_id", "withdrawn_run_id")
+EVENT_STATE_COLUMNS = ("superseded_by",)
+
+
+@dataclass
+class MergeCounts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+
+    def add(self, other: MergeCounts) -> None:
+        self.new += other.new
+        self.changed += other.changed
+        self.unchanged += other.unchanged
+        self.withdrawn += other.withdrawn
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str, schema: str = "main") -> list[str]:
+    """Column names of a table, in order; `schema` names an attached database."""
+    database = (
+        con.execute("SELECT current_database()").fetchone()[0] if schema == "main" else schema
+    )
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() "
+        "WHERE database_name = ? AND schema_name = 'main' AND table_name = ? "
+        "ORDER BY column_index",
+        [database, table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def copy_previous(con: duckdb.DuckDBPyConnection, previous: Path) -> int:
+    """Copy every table of the previous snapshot; return the last run id it recorded."""
+    con.execute("ATTACH ? AS previous (READ_ONLY)", [str(previous)])
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+            ).fetchall()
+        ]
+        for table in tables:
+            old = set(table_columns(con, table, schema="previous"))
+            if not old:
+                continue
+            shared = [c for c in table_columns(con, table) if c in old]
+            names = ", ".join(f'"{c}"' for c in shared)
+            con.execute(
+                f"INSERT INTO main.{table} ({names}) SELECT {names} FROM previous.{table}"  # noqa: S608
+            )
+        last = con.execute("SELECT max(run_id) FROM main.ingest_runs").fetchone()
+    finally:
+        con.execute("DETACH previous")
+    return int(last[0]) if last and last[0] is not None else 0
+
+
+def _incoming(
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]], columns: list[str]
+) -> None:
+    """Stage rows in a temp table with the target's column types."""
+    con.execute("DROP TABLE IF EXISTS incoming")
+    con.execute(f"CREATE TEMP TABLE incoming AS SELECT * FROM main.{table} LIMIT 0")  # noqa: S608
+    if not rows:
+        return
+    staged = [c for c in columns if c not in BOOKKEEPING_COLUMNS[1:]]
+    defaults = {"is_synthetic": False}
+    arrow = pa.Table.from_pylist([{c: row.get(c, defaults.get(c)) for c in staged} for row in rows])
+    con.register("incoming_arrow", arrow)
+    names = ", ".join(f'"{c}"' for c in staged)
+    con.execute(f"INSERT INTO incoming ({names}) SELECT {names} FROM incoming_arrow")  # noqa: S608
+    con.unregister("incoming_arrow")
+
+
+def _json_struct(alias: str, columns: list[str]) -> str:
+    return "to_json(struct_pack(" + ", ".join(f'"{c}" := {alias}."{c}"' for c in columns) + "))"
+
+
+def merge_entities(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    source_id: str,
+    rows: list[dict[str, Any]],
+    run_id: int,
+    keep_keys: set[str],
+) -> MergeCounts:
+    """Insert, update or withdraw rows of one source in one canonical table."""
+    key = ID_COLUMNS[table]
+    columns = table_columns(con, table)
+    content = [c for c in columns if c not in BOOKKEEPING_COLUMNS and c != key]
+    _incoming(con, table, rows, columns)
+    differs = " OR ".join(f'e."{c}" IS DISTINCT FROM i."{c}"' for c in content)
+    counts = MergeCounts()
+    counts.new = con.execute(
+        f"SELECT count(*) FROM incoming i WHERE i.{key} NOT IN (SELECT {key} FROM main.{table})"  # noqa: S608
+    ).fetchone()[0]
+    counts.changed = con.execute(
+        f"""INSERT INTO changes
+            SELECT ?, ?, e.{key},
+                   CASE WHEN e.withdrawn_run_id IS NULL THEN 'changed' ELSE 'restored' END,
+                   {_json_struct("e", content)}, {_json_struct("i", content)}
+            FROM main.{table} e JOIN incoming i ON e.{key} = i.{key}
+            WHERE e.source_id = ? AND (e.withdrawn_run_id IS NOT NULL OR {differs})""",  # noqa: S608
+        [run_id, table, source_id],
+    ).fetchone()[0]
+    assignments = ", ".join(f'"{c}" = i."{c}"' for c in content)
+    con.execute(
+        f"""UPDATE main.{table} AS e SET {assignments}, source_ref = i.source_ref,
+                   changed_run_id = ?, withdrawn_run_id = NULL
+            FROM incoming i
+            WHERE e.{key} = i.{key} AND e.source_id = ?
+              AND (e.withdrawn_run_id IS NOT NULL OR {differs})""",  # noqa: S608
+        [run_id, source_id],
+    )
+    con.execute(
+        f"""UPDATE main.{table} AS e SET source_ref = i.source_ref FROM incoming i
+            WHERE e.{key} = i.{key} AND e.source_id = ?
+              AND e.source_ref IS DISTINCT FROM i.source_ref""",  # noqa: S608
+        [source_id],
+    )
+    names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
+    con.execute(
+        f"""INSERT INTO changes
+            SELECT ?, ?, i.{key}, 'new', NULL, {_json_struct("i", content)} FROM incoming i
+            WHERE i.{key} NOT IN (SELECT {key} FROM main.{table})""",  # noqa: S608
+        [run_id, table],
+    )
+    con.execute(
+        f"""INSERT INTO main.{table} ({names}, first_run_id, changed_run_id)
+            SELECT {names}, ?, ? FROM incoming
+            WHERE {key} NOT IN (SELECT {key} FROM main.{table})""",  # noqa: S608
+        [run_id, run_id],
+    )
+    withdrawn_filter = f"""source_id = ? AND withdrawn_run_id IS NULL
+            AND {key} NOT IN (SELECT {key} FROM incoming)
+            AND NOT list_contains(?::VARCHAR[], {key})"""  # noqa: S608
+    counts.withdrawn = con.execute(
+        f"""INSERT INTO changes
+            SELECT ?, ?, e.{key}, 'withdrawn', {_json_struct("e", content)}, NULL
+            FROM main.{table} e WHERE {withdrawn_filter}""",  # noqa: S608
+        [run_id, table, source_id, sorted(keep_keys)],
+    ).fetchone()[0]
+    con.execute(
+        f"UPDATE main.{table} SET withdrawn_run_id = ? WHERE {withdrawn_filter}",  # noqa: S608
+        [run_id, source_id, sorted(keep_keys)],
+    )
+    counts.unchanged = len(rows) - counts.new - counts.changed
+    return counts
+
+
+def merge_status_events(
+    con: duckdb.DuckDBPyConnection,
+    source_id: str,
+    rows: list[dict[str, Any]],
+    run_id: int,
+    observed_at: dt.datetime,
+    origin: str,
+    keep_slots: set[str],
+) -> MergeCounts:
+    """Append new observations; supersede or withdraw listed rows; never update content."""
+    table = "status_events"
+    columns = table_columns(con, table)
+    content = [c for c in columns if c not in BOOKKEEPING_COLUMNS]
+    for row in rows:
+        row.setdefault("observed_at", observed_at)
+    _incoming(con, table, rows, columns)
+    counts = MergeCounts()
+    counts.new = con.execute(
+        "SELECT count(*) FROM incoming WHERE event_id NOT IN (SELECT event_id FROM status_events)"
+    ).fetchone()[0]
+    counts.changed = con.execute(
+        f"""INSERT INTO changes
+            SELECT ?, 'status_events', e.event_id, 'restored', {_json_struct("e", content)}, NULL
+            FROM status_events e JOIN incoming i USING (event_id)
+            WHERE e.withdrawn_run_id IS NOT NULL OR e.superseded_by IS NOT NULL""",  # noqa: S608
+        [run_id],
+    ).fetchone()[0]
+    con.execute(
+        """UPDATE status_events SET withdrawn_run_id = NULL, superseded_by = NULL,
+                  changed_run_id = ?
+           WHERE event_id IN (SELECT event_id FROM incoming)
+             AND (withdrawn_run_id IS NOT NULL OR superseded_by IS NOT NULL)""",
+        [run_id],
+    )
+    names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
+    if origin == "listed":
+        con.execute(
+            f"""INSERT INTO changes
+                SELECT ?, 'status_events', e.event_id, 'superseded',
+                       {_json_struct("e", content)}, NULL
+                FROM status_events e JOIN incoming i USING (slot_key)
+                WHERE e.source_id = ? AND e.origin = 'listed' AND e.withdrawn_run_id IS NULL
+                  AND e.superseded_by IS NULL AND e.event_id <> i.event_id
+                  AND e.event_id NOT IN (SELECT event_id FROM incoming)""",  # noqa: S608
+            [run_id, source_id],
+        )
+        superseded = con.execute(
+            "SELECT count(*) FROM changes WHERE run_id = ? AND table_name = 'status_events' "
+            "AND change = 'superseded' AND row_id IN (SELECT event_id FROM status_events "
+            "WHERE source_id = ?)",
+            [run_id, source_id],
+        ).fetchone()[0]
+        con.execute(
+            """UPDATE status_events AS e SET superseded_by = i.event_id, changed_run_id = ?
+               FROM incoming i
+               WHERE e.slot_key = i.slot_key AND e.source_id = ? AND e.origin = 'listed'
+                 AND e.withdrawn_run_id IS NULL AND e.superseded_by IS NULL
+                 AND e.event_id <> i.event_id
+                 AND e.event_id NOT IN (SELECT event_id FROM incoming)""",
+            [run_id, source_id],
+        )
+        withdrawn_filter = """source_id = ? AND origin = 'listed' AND withdrawn_run_id IS NULL
+                AND superseded_by IS NULL
+                AND event_id NOT IN (SELECT event_id FROM incoming)
+                AND slot_key NOT IN (SELECT slot_key FROM incoming)
+                AND NOT list_contains(?::VARCHAR[], slot_key)"""
+        counts.withdrawn = con.execute(
+            f"""INSERT INTO changes
+                SELECT ?, 'status_events', event_id, 'withdrawn',
+                       {_json_struct("status_events", content)}, NULL
+                FROM status_events WHERE {withdrawn_filter}""",  # noqa: S608
+            [run_id, source_id, sorted(keep_slots)],
+        ).fetchone()[0]
+        con.execute(
+            f"UPDATE status_events SET withdrawn_run_id = ? WHERE {withdrawn_filter}",  # noqa: S608
+            [run_id, source_id, sorted(keep_slots)],
+        )
+    con.execute(
+        f"""INSERT INTO changes
+            SELECT ?, 'status_events', event_id, 'new', NULL, {_json_struct("incoming", content)}
+            FROM incoming WHERE event_id NOT IN (SELECT event_id FROM status_events)""",  # noqa: S608
+        [run_id],
+    )
+    con.execute(
+        f"""INSERT INTO status_events ({names}, first_run_id, changed_run_id)
+            SELECT {names}, ?, ? FROM incoming
+            WHERE event_id NOT IN (SELECT event_id FROM status_events)""",  # noqa: S608
+        [run_id, run_id],
+    )
+    counts.unchanged = len(rows) - counts.new - counts.changed
+    if origin == "listed":
+        # A superseded row and its successor are one change of status, not a new fact.
+        counts.new -= superseded
+        counts.changed += superseded
+    return counts
+
+
+def foreign_owned_ids(
+    con: duckdb.DuckDBPyConnection, table: str, source_id: str, ids: list[str]
+) -> dict[str, str]:
+    """Ids in `ids` that another source already provides, with that source."""
+    if not ids:
+        return {}
+    key = ID_COLUMNS[table]
+    rows = con.execute(
+        f"SELECT {key}, source_id FROM main.{table} "  # noqa: S608
+        f"WHERE source_id <> ? AND list_contains(?::VARCHAR[], {key})",
+        [source_id, ids],
+    ).fetchall()
+    return dict(rows)
+
+
+MERGE_ORDER = TABLE_ORDER

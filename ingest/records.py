@@ -1,0 +1,85 @@
+"""The shapes that flow through ingest: raw rows in, canonical rows and rejects out.
+
+Every source, whether a hand-kept register or a live API, is turned into `SourceRows`
+with the register's own column names and text formats, so one validation path serves all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One row as a source gave it: register column name -> text value."""
+
+    values: dict[str, str | None]
+    ref: str  # where it came from: "file:row" for registers, URL + record id for APIs
+    file: str = ""
+    row: int | None = None
+
+
+@dataclass
+class SourceRows:
+    """Everything one source yielded in one read, grouped by register table."""
+
+    source_id: str
+    tables: dict[str, list[RawRow]] = field(default_factory=dict)
+    # "listed": each status row is an explicit dated entry (a register), so a row that
+    # disappears was withdrawn. "observed": each read reports a current state (a live API),
+    # so an earlier observation stays history when the state moves on.
+    status_origin: str = "listed"
+    notices: list[Problem] = field(default_factory=list)
+    # Tables whose file could not be read as a whole (empty, header unusable): their
+    # previous rows stay as they were instead of being marked withdrawn.
+    unreadable_tables: set[str] = field(default_factory=set)
+
+
+class SourceError(Exception):
+    """A source that could not be read at all. The message names the source and where."""
+
+    def __init__(self, source_id: str, message: str, url: str | None = None) -> None:
+        self.source_id = source_id
+        self.url = url
+        where = f" ({url})" if url else ""
+        super().__init__(f"{source_id}{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A finding about one cell, row or file, printed as `file:row:column: message`."""
+
+    source_id: str
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    value: str | None = None
+    raw: str | None = None
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        row = "" if self.row is None else str(self.row)
+        column = self.column or ""
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{row}:{column}: {prefix}{self.message}"
+
+
+@dataclass
+class CanonicalRows:
+    """Validated rows of one source, per canonical table, plus what was rejected."""
+
+    source_id: str
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    # Keys of rows that were rejected but whose key could be read: their previous
+    # version stays current instead of being marked withdrawn.
+    rejected_keys: dict[str, set[str]] = field(default_factory=dict)
+    status_origin: str = "listed"
+    rows_read: int = 0
+    unreadable_tables: set[str] = field(default_factory=set)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
