@@ -105,18 +105,22 @@ def read_registers(
     return read
 
 
-def _carried_ids(con: duckdb.DuckDBPyConnection, reread: set[str]) -> dict[str, set[str]]:
-    """Ids of current rows from sources not re-read in this run: references may use them."""
-    known: dict[str, set[str]] = {}
+def _current_ids(
+    con: duckdb.DuckDBPyConnection, reread: set[str]
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Current ids of the previous snapshot: those of sources not re-read in this run
+    (references may use them as they are) and all of them (a rejected row keeps its
+    previous version, which references may still use)."""
+    carried: dict[str, set[str]] = {}
+    everything: dict[str, set[str]] = {}
     for table in ("institutions", "cycles", "recommendations"):
         key = ID_COLUMNS[table]
         rows = con.execute(
-            f"SELECT {key} FROM main.{table} "  # noqa: S608
-            "WHERE withdrawn_run_id IS NULL AND NOT list_contains(?::VARCHAR[], source_id)",
-            [sorted(reread)],
+            f"SELECT {key}, source_id FROM main.{table} WHERE withdrawn_run_id IS NULL"  # noqa: S608
         ).fetchall()
-        known[table] = {r[0] for r in rows}
-    return known
+        everything[table] = {r[0] for r in rows}
+        carried[table] = {r[0] for r in rows if r[1] not in reread}
+    return carried, everything
 
 
 def build_snapshot(
@@ -159,7 +163,7 @@ def build_snapshot(
             last_run = copy_previous(con, previous) if previous else 0
             run_id = last_run + 1
             reread = {c.source_id for c in validated}
-            check_references(validated, _carried_ids(con, reread))
+            check_references(validated, *_current_ids(con, reread))
             for canonical in validated:
                 outcome = outcomes[canonical.source_id]
                 _merge_source(con, canonical, outcome, run_id, started_at)

@@ -21,8 +21,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
-out = Console()
+# Summary tables stay readable when output goes to a file or CI log (Rich assumes 80 there).
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+out = Console(width=None if sys.stdout.isatty() else 120)
 
 DataDir = Annotated[
     Path, typer.Option("--data-dir", help="Folder holding the snapshots and CURRENT.")
@@ -33,9 +34,10 @@ SourcesFile = Annotated[Path, typer.Option("--sources", help="Source configurati
 def print_summary(result: BuildResult) -> None:
     """The per-source summary table every build and fetch ends with."""
     table = Table(title=f"Run {result.run_id}", title_justify="left")
-    for column in ("source", "status", "read", "new", "changed", "unchanged", "withdrawn"):
-        table.add_column(column, justify="left" if column in ("source", "status") else "right")
-    table.add_column("rejected", justify="right")
+    table.add_column("source", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for column in ("read", "new", "changed", "unchanged", "withdrawn", "rejected"):
+        table.add_column(column, justify="right", no_wrap=True)
     for o in result.outcomes:
         status = "[red]failed[/red]" if o.status == "failed" else "ok"
         rejected = f"[yellow]{o.rejected}[/yellow]" if o.rejected else "0"
@@ -52,9 +54,11 @@ def print_summary(result: BuildResult) -> None:
     out.print(table)
     for o in result.outcomes:
         if o.error:
-            console.print(f"[red]source failed[/red] {o.error}", highlight=False, markup=False)
+            console.print(
+                f"source failed: {o.error}", highlight=False, markup=False, soft_wrap=True
+            )
         for problem in o.problems:
-            console.print(str(problem), highlight=False, markup=False)
+            console.print(str(problem), highlight=False, markup=False, soft_wrap=True)
 
 
 def exit_code(result: BuildResult, allow_rejects: bool) -> int:
@@ -123,6 +127,14 @@ def template(
 
     for path in write_template(out_dir):
         console.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
+def reference() -> None:
+    """Print the register column reference (Markdown), as kept in docs/register.md."""
+    from ingest.register_format import column_reference_markdown
+
+    print(column_reference_markdown())
 
 
 def main() -> None:  # pragma: no cover - console script entry

@@ -311,7 +311,9 @@ ID_COLUMNS = {
 
 
 def check_references(
-    sources: Iterable[CanonicalRows], known_elsewhere: dict[str, set[str]] | None = None
+    sources: Iterable[CanonicalRows],
+    known_elsewhere: dict[str, set[str]] | None = None,
+    previous_ids: dict[str, set[str]] | None = None,
 ) -> None:
     """Reject rows that point at an id nobody provides (including ids rejected just now).
 
@@ -320,6 +322,7 @@ def check_references(
     """
     sources = list(sources)
     known: dict[str, set[str]] = {t: set(v) for t, v in (known_elsewhere or {}).items()}
+    previous_ids = previous_ids or {}
     for table in TABLE_ORDER:
         ref_specs = [c for c in register_columns()[table] if c.referenced_table]
         for source in sources:
@@ -352,3 +355,8 @@ def check_references(
                 source.rejected_keys.setdefault(table, set()).add(canonical_id(table, row))
             source.tables[table] = kept
             known.setdefault(table, set()).update(canonical_id(table, r) for r in kept)
+        # A rejected row whose previous version stays current can still be pointed at.
+        for source in sources:
+            known[table].update(
+                source.rejected_keys.get(table, set()) & previous_ids.get(table, set())
+            )

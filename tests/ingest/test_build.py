@@ -1,0 +1,170 @@
+"""Building and rebuilding snapshots: idempotency, history, withdrawn rows, failed sources."""
+
+from __future__ import annotations
+
+import json
+
+from ingest.snapshot import current_snapshot
+from tests.ingest.conftest import Workspace
+
+CANONICAL_TABLES = {
+    "institutions": "institution_id",
+    "cycles": "cycle_id",
+    "milestones": "milestone_id",
+    "recommendations": "recommendation_id",
+    "responses": "response_id",
+    "status_events": "event_id",
+    "outcome_reports": "outcome_report_id",
+    "congruence": "congruence_id",
+}
+
+
+def table_contents(ws: Workspace) -> dict[str, list[tuple]]:
+    with ws.snapshot() as con:
+        return {
+            table: con.execute(f"SELECT * FROM {table} ORDER BY {key}").fetchall()
+            for table, key in CANONICAL_TABLES.items()
+        }
+
+
+def test_first_build_publishes_every_table_with_provenance(workspace: Workspace) -> None:
+    code, output = workspace.build()
+    assert code == 0, output
+    counts = {t: workspace.query(f"SELECT count(*) FROM {t}")[0][0] for t in CANONICAL_TABLES}
+    assert counts == {
+        "institutions": 1,
+        "cycles": 2,
+        "milestones": 2,
+        "recommendations": 3,
+        "responses": 2,
+        "status_events": 2,
+        "outcome_reports": 2,
+        "congruence": 1,
+    }
+    refs = workspace.query("SELECT source_id, source_ref FROM recommendations ORDER BY 2")
+    assert refs[0][0] == "register-test"
+    assert refs[0][1].endswith("recommendations.csv:2")
+    # Source labels are kept next to the canonical value.
+    assert workspace.query("SELECT stance, stance_label FROM responses ORDER BY 2") == [
+        ("accepted", "accepted"),
+        ("accepted", "retenue"),
+    ]
+    # A month-precision date is stored as its first day, with its precision.
+    assert workspace.query(
+        "SELECT adopted_on::VARCHAR, adopted_on_precision FROM recommendations "
+        "WHERE recommendation_id = 'test-2023-housing-r03'"
+    ) == [("2023-06-01", "month")]
+    assert "register-test" in output and "new" in output
+
+
+def test_rebuilding_the_same_inputs_changes_nothing(workspace: Workspace) -> None:
+    assert workspace.build()[0] == 0
+    first = table_contents(workspace)
+    code, output = workspace.build()
+    assert code == 0, output
+    assert table_contents(workspace) == first
+    runs = workspace.query(
+        "SELECT run_id, rows_new, rows_changed, rows_unchanged, rows_withdrawn "
+        "FROM source_runs ORDER BY run_id"
+    )
+    assert runs == [(1, 15, 0, 0, 0), (2, 0, 0, 15, 0)]
+
+
+def test_a_changed_status_becomes_a_new_event_and_the_old_one_is_kept(
+    workspace: Workspace,
+) -> None:
+    workspace.build()
+    workspace.replace_in("status_events", "en cours", "mis en œuvre")
+    code, _ = workspace.build()
+    assert code == 0
+    rows = workspace.query(
+        "SELECT status, status_label, superseded_by IS NOT NULL, first_run_id "
+        "FROM status_events WHERE recommendation_id = 'test-2023-housing-r01' "
+        "ORDER BY first_run_id"
+    )
+    assert rows == [
+        ("in_progress", "en cours", True, 1),
+        ("implemented", "mis en œuvre", False, 2),
+    ]
+    assert workspace.query("SELECT rows_new, rows_changed FROM source_runs WHERE run_id = 2") == [
+        (0, 1)
+    ]
+
+
+def test_a_row_missing_from_its_source_is_withdrawn_then_restored(
+    workspace: Workspace,
+) -> None:
+    workspace.build()
+    original = workspace.file("recommendations").read_text(encoding="utf-8")
+    kept = [line for line in original.splitlines() if "r03" not in line]
+    workspace.file("recommendations").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    workspace.build()
+    assert workspace.query(
+        "SELECT withdrawn_run_id FROM recommendations "
+        "WHERE recommendation_id = 'test-2023-housing-r03'"
+    ) == [(2,)]
+    assert workspace.query(
+        "SELECT change FROM changes WHERE row_id = 'test-2023-housing-r03' ORDER BY run_id"
+    ) == [("new",), ("withdrawn",)]
+    workspace.file("recommendations").write_text(original, encoding="utf-8")
+    workspace.build()
+    assert workspace.query(
+        "SELECT withdrawn_run_id, changed_run_id FROM recommendations "
+        "WHERE recommendation_id = 'test-2023-housing-r03'"
+    ) == [(None, 3)]
+
+
+def test_an_edited_row_keeps_its_before_and_after(workspace: Workspace) -> None:
+    workspace.build()
+    workspace.replace_in("recommendations", "Espaces communs obligatoires", "Espaces partagés")
+    workspace.build()
+    before, after = workspace.query(
+        "SELECT before, after FROM changes WHERE change = 'changed' "
+        "AND row_id = 'test-2023-housing-r03'"
+    )[0]
+    assert json.loads(before)["title"] == "Espaces communs obligatoires"
+    assert json.loads(after)["title"] == "Espaces partagés"
+    assert workspace.query(
+        "SELECT title, first_run_id, changed_run_id FROM recommendations "
+        "WHERE recommendation_id = 'test-2023-housing-r03'"
+    ) == [("Espaces partagés", 1, 2)]
+
+
+def test_a_failed_source_keeps_its_previous_rows(workspace: Workspace) -> None:
+    workspace.build()
+    workspace.register.rename(workspace.root / "moved-away")
+    code, output = workspace.build()
+    assert code == 1
+    assert "failed" in output and "register not found" in output
+    assert workspace.query(
+        "SELECT count(*) FROM recommendations WHERE withdrawn_run_id IS NULL"
+    ) == [(3,)]
+    assert workspace.query(
+        "SELECT last_status, last_success_run_id FROM sources WHERE source_id = 'register-test'"
+    ) == [("failed", 1)]
+
+
+def test_a_row_rejected_after_an_edit_keeps_its_previous_version(workspace: Workspace) -> None:
+    workspace.build()
+    workspace.replace_in("recommendations", "2023-06-10,0.92", "10/06/2023,0.92")
+    code, output = workspace.build()
+    assert code == 1
+    assert "recommendations.csv:2:adopted_on:" in output
+    assert workspace.query(
+        "SELECT adopted_on::VARCHAR, withdrawn_run_id FROM recommendations "
+        "WHERE recommendation_id = 'test-2023-housing-r01'"
+    ) == [("2023-06-10", None)]
+    code, _ = workspace.build("--allow-rejects")
+    assert code == 0
+    rejects = workspace.query('SELECT file, "row", "column", value, raw FROM rejects')
+    assert rejects[-1][1:4] == (2, "adopted_on", "10/06/2023")
+    assert "Contrôle de la certification PEB" in rejects[-1][4]
+
+
+def test_only_the_last_snapshots_are_kept(workspace: Workspace) -> None:
+    for _ in range(7):
+        workspace.build()
+    files = sorted(p.name for p in workspace.data_dir.glob("uptake-*.duckdb"))
+    assert len(files) == 5
+    assert current_snapshot(workspace.data_dir).name == files[-1]
+    assert files[-1].endswith("run00007.duckdb")
