@@ -84,19 +84,96 @@ def build(
     """Build a snapshot offline from the registers, then publish it."""
     config = load_source_config(sources)
     inputs = read_registers(config, display_root=REPO_ROOT)
+    _publish(
+        data_dir, inputs, "build", allow_rejects, dt.date.fromisoformat(as_of) if as_of else None
+    )
+
+
+def _publish(
+    data_dir: Path,
+    inputs: list,
+    command: str,
+    allow_rejects: bool,
+    as_of: dt.date | None,
+) -> None:
     try:
         result = build_snapshot(
             data_dir,
             inputs,
-            command="build",
+            command=command,
             step=lambda message: console.print(f"[bold]▸[/bold] {message}", highlight=False),
-            as_of=dt.date.fromisoformat(as_of) if as_of else None,
+            as_of=as_of,
         )
     except BuildLockedError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
     print_summary(result)
     raise typer.Exit(exit_code(result, allow_rejects))
+
+
+@app.command()
+def fetch(
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="Fetch only this live source (repeatable)."),
+    ] = None,
+    replay: Annotated[
+        Path | None,
+        typer.Option(help="Rebuild offline from a recorded run folder (DATA_DIR/raw/STAMP)."),
+    ] = None,
+    data_dir: DataDir = DEFAULT_BUILD_DIR,
+    sources: SourcesFile = SOURCES_FILE,
+    allow_rejects: Annotated[
+        bool, typer.Option(help="Exit 0 even when rows were rejected.")
+    ] = False,
+) -> None:
+    """Fetch the live sources (or replay a recorded run), then publish a snapshot holding
+    the registers plus everything fetched."""
+    from ingest.fetch import FetchUpdate, fetch_sources
+
+    def show(update: FetchUpdate) -> None:
+        if update.stage == "page":
+            line = f"  {update.source_id}: page {update.pages}, {update.records} records"
+        elif update.stage == "failed":
+            line = f"  {update.source_id}: failed — {update.message}"
+        else:
+            line = f"  {update.source_id}: {update.stage} {update.message}".rstrip()
+        console.print(line, highlight=False, markup=False)
+
+    config = load_source_config(sources)
+    by_id = {entry["id"]: entry for entry in config}
+    try:
+        fetched = fetch_sources(sources, data_dir, source or None, replay, show)
+    except ValueError as error:
+        console.print(str(error), highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    inputs = read_registers(config, display_root=REPO_ROOT)
+    inputs += [(by_id[result.source_id], result) for result in fetched]
+    _publish(data_dir, inputs, "fetch", allow_rejects, None)
+
+
+@app.command()
+def synth(
+    institutions: Annotated[int, typer.Option(min=1)] = 500,
+    recommendations: Annotated[int, typer.Option(min=1)] = 100_000,
+    events: Annotated[int, typer.Option(min=0)] = 1_000_000,
+    seed: Annotated[int, typer.Option()] = 1,
+    data_dir: Annotated[
+        Path, typer.Option("--data-dir", help="Folder for the synthetic snapshot.")
+    ] = Path("data/build-synthetic"),
+) -> None:
+    """Publish a SYNTHETIC snapshot of the given size, for benchmarks and scale demos."""
+    from ingest.synth import synthesize
+
+    path = synthesize(
+        data_dir,
+        institutions=institutions,
+        recommendations=recommendations,
+        events=events,
+        seed=seed,
+        progress=lambda message: console.print(f"[bold]▸[/bold] {message}", highlight=False),
+    )
+    console.print(f"synthetic snapshot published: {path}", highlight=False)
 
 
 @app.command()
