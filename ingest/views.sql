@@ -315,9 +315,12 @@ judged AS (
             ELSE response_due_latest_on < uptake_today()
         END AS is_overdue,
         uptake_today() - last_event_until AS days_since_last_event,
+        -- least() skips NULLs, so the start date is capped only when there is one.
         uptake_today() - coalesce(
             last_event_until,
-            least(uptake_period_end(start_on, start_on_precision), uptake_today())
+            CASE WHEN start_on IS NOT NULL
+                THEN least(uptake_period_end(start_on, start_on_precision), uptake_today())
+            END
         ) AS days_without_news
     FROM joined
 )
@@ -540,6 +543,7 @@ GROUP BY cycle_id;
 --   item_implementation_rate_incl_partial (n_implemented + n_partially_implemented) / items_known
 --   item_implementation_rate_of_accepted  accepted-or-partially items implemented / such items
 --   report_* columns    the latest outcome report (see latest_outcome_report)
+--   report_coverage     report_total / declared_count: how much of the cycle the report counts
 --   report_implementation_rate(_incl_partial)  report_implemented (+ partially) / report_total
 --   implementation_basis  'items' | 'outcome_report' | 'none'
 --   implementation_rate(_incl_partial)  the item or the report rate, following the basis
@@ -620,6 +624,7 @@ SELECT
     o.report_abandoned,
     o.report_unknown,
     o.report_total,
+    uptake_share(o.report_total, c.declared_count) AS report_coverage,
     uptake_share(o.report_implemented, o.report_total) AS report_implementation_rate,
     uptake_share(o.report_implemented + o.report_partially_implemented, o.report_total)
         AS report_implementation_rate_incl_partial,
@@ -714,7 +719,7 @@ WITH items AS (
     WHERE s.granularity = 'item'
     GROUP BY s.institution_id
 ),
-cycles AS (
+cycle_totals AS (
     SELECT
         institution_id,
         count(*) AS n_cycles,
@@ -807,7 +812,7 @@ SELECT
     uptake_today() - c.last_update_on AS staleness_days,
     uptake_today() - c.last_update_on > 365 AS is_stale
 FROM current_institutions AS i
-LEFT JOIN cycles AS c ON c.institution_id = i.institution_id
+LEFT JOIN cycle_totals AS c ON c.institution_id = i.institution_id
 LEFT JOIN items AS t ON t.institution_id = i.institution_id;
 
 -- Long: how many recommendations stand at each implementation status, per cycle.
