@@ -18,10 +18,10 @@ import datetime as dt
 import json
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -31,10 +31,7 @@ from urllib3.util.retry import Retry
 
 from ingest.records import SourceError
 
-USER_AGENT = (
-    "Uptake/0.1 (follow-up monitor for citizens' assemblies; "
-    "+https://github.com/uptake-monitor/uptake)"
-)
+USER_AGENT = "Uptake/0.1 (open-source follow-up monitor for citizens' assemblies; python-requests)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Query parameters that may carry a secret; stripped from every URL that is stored or shown.
 SECRET_PARAMS = frozenset({"apikey", "api_key", "key", "token", "access_token"})
@@ -75,11 +72,17 @@ class Exchange:
         return self.fetched_at.date().isoformat()
 
 
-class ExchangeRecorder:
+class ExchangeRecorder(Protocol):
     """Receives every exchange of a source (the raw store implements it)."""
 
-    def record(self, exchange: Exchange) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+    def record(self, exchange: Exchange) -> None: ...
+
+
+def is_html(exchange: Exchange) -> bool:
+    """A web page where data were expected: a login, maintenance or "not ready" page."""
+    head = exchange.body.lstrip()[:100].lower()
+    content_type = exchange.headers.get("content-type", "")
+    return "html" in content_type or head.startswith((b"<!doctype", b"<html"))
 
 
 def api_key_from_env(env_var: str | None) -> str | None:
@@ -188,7 +191,6 @@ class SourceClient:
     settings: HttpSettings = field(default_factory=HttpSettings)
     recorder: ExchangeRecorder | None = None
     secret_headers: Mapping[str, str] = field(default_factory=dict)
-    on_request: Callable[[Exchange], None] | None = None
     _last_request: float = field(default=0.0, init=False, repr=False)
 
     def get(self, url: str, params: Mapping[str, Any] | None = None) -> Exchange:
@@ -208,9 +210,7 @@ class SourceClient:
 
     def decode_json(self, exchange: Exchange) -> Any:
         """The parsed body; HTML or broken JSON becomes a SourceError that says which."""
-        content_type = exchange.headers.get("content-type", "")
-        head = exchange.body.lstrip()[:100].lower()
-        if "html" in content_type or head.startswith((b"<!doctype", b"<html")):
+        if is_html(exchange):
             raise SourceError(
                 self.source_id,
                 f"expected JSON but the server sent an HTML page (HTTP {exchange.status}); "
@@ -255,8 +255,6 @@ class SourceClient:
         )
         if self.recorder is not None:
             self.recorder.record(exchange)
-        if self.on_request is not None:
-            self.on_request(exchange)
         if response.status_code >= 400:
             raise SourceError(
                 self.source_id,

@@ -194,6 +194,23 @@ def merge_status_events(
     for row in rows:
         row.setdefault("observed_at", observed_at)
     _incoming(con, table, rows, columns)
+    if origin == "observed":
+        # A live source reports its current state on every fetch, often dated by the fetch
+        # itself; only a state that differs from the latest one seen is a new event.
+        con.execute(
+            """DELETE FROM incoming i USING (
+                   SELECT slot_key, status, status_label, progress FROM status_events
+                   WHERE source_id = ? AND origin = 'observed' AND withdrawn_run_id IS NULL
+                   QUALIFY row_number() OVER (
+                       PARTITION BY slot_key ORDER BY observed_at DESC, occurred_on DESC
+                   ) = 1
+               ) latest
+               WHERE i.slot_key = latest.slot_key AND i.status = latest.status
+                 AND i.status_label = latest.status_label
+                 AND i.progress IS NOT DISTINCT FROM latest.progress
+                 AND i.event_id NOT IN (SELECT event_id FROM status_events)""",
+            [source_id],
+        )
     counts = MergeCounts()
     counts.new = con.execute(
         "SELECT count(*) FROM incoming WHERE event_id NOT IN (SELECT event_id FROM status_events)"

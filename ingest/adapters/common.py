@@ -5,15 +5,22 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ingest.adapters.mapping import map_records
 from ingest.http import Exchange
 from ingest.records import RawRow, SourceError, SourceRows
 from ingest.sources_config import LiveSource
 
-# One payload record, where it came from, and the fetch facts templates may use.
-Record = tuple[Mapping[str, Any], str, Mapping[str, Any]]
+
+class Record(NamedTuple):
+    """One payload record, where it came from (`file`: URL, plus the ZIP member or query;
+    `row`: its number there, from 1) and the fetch facts its templates may use."""
+
+    data: Mapping[str, Any]
+    file: str
+    row: int
+    context: Mapping[str, Any]
 
 
 class PageProgress(Protocol):
@@ -35,12 +42,13 @@ def assemble(source: LiveSource, records: Iterable[Record]) -> SourceRows:
     """
     tables: dict[str, list[RawRow]] = {}
     for table, rows in source.fixed_rows.items():
+        file = f"sources.toml [{source.id}] fixed_rows.{table}"
         tables[table] = [
-            RawRow(values=dict(values), ref=f"sources.toml [{source.id}] fixed_rows.{table} #{n}")
+            RawRow(values=dict(values), ref=f"{file}:{n}", file=file, row=n)
             for n, values in enumerate(rows, start=1)
         ]
     for table, rows in map_records(source.id, records, source.maps).items():
-        tables.setdefault(table, []).extend(rows)
+        tables.setdefault(table, []).extend(_without_repeats(rows))
     return SourceRows(source_id=source.id, tables=tables, status_origin="observed")
 
 
@@ -69,8 +77,14 @@ def read_csv(source_id: str, data: bytes, url: str, delimiter: str | None = None
     return rows
 
 
-def looks_like_html(exchange: Exchange) -> bool:
-    head = exchange.body.lstrip()[:100].lower()
-    return "html" in exchange.headers.get("content-type", "") or head.startswith(
-        (b"<!doctype", b"<html")
-    )
+def _without_repeats(rows: list[RawRow]) -> list[RawRow]:
+    """Drops rows identical to an earlier one: a cycle mapped from every record of its edition
+    is one cycle. Rows that share a key but differ are kept, for validation to report."""
+    seen: set[tuple[tuple[str, str | None], ...]] = set()
+    kept = []
+    for row in rows:
+        signature = tuple(sorted(row.values.items()))
+        if signature not in seen:
+            seen.add(signature)
+            kept.append(row)
+    return kept

@@ -79,7 +79,11 @@ class Template:
             parts.append(Placeholder(name, filter_name))
             position = match.end()
         rest = text[position:]
-        if "{" in rest or "}" in rest or any("{" in p or "}" in p for p in parts if isinstance(p, str)):
+        if (
+            "{" in rest
+            or "}" in rest
+            or any("{" in p or "}" in p for p in parts if isinstance(p, str))
+        ):
             raise TemplateError(f"unbalanced braces in {text!r}")
         parts.append(rest)
         return cls(text=text, parts=tuple(p for p in parts if p != ""))
@@ -212,59 +216,60 @@ FILTERS = {
 
 def map_records(
     source_id: str,
-    records: Iterable[tuple[Mapping[str, Any], str, Mapping[str, Any]]],
+    records: Iterable[tuple[Mapping[str, Any], str, int, Mapping[str, Any]]],
     maps: Iterable[TableMap],
 ) -> dict[str, list[RawRow]]:
-    """Rows per register table from (record, ref, context) triples.
+    """Rows per register table from (record, file, row, context) tuples.
 
     A field named by the mapping but absent from a record is schema drift: the whole source
     fails with the field and the record named, rather than loading rows with silent gaps.
     """
     maps = tuple(maps)
     tables: dict[str, list[RawRow]] = {m.table: [] for m in maps}
-    for record, ref, context in records:
+    for record, file, row, context in records:
         for table_map in maps:
             try:
-                rows = _rows_for(record, ref, context, table_map)
+                rows = _rows_for(record, file, row, context, table_map)
             except FieldMissing as exc:
                 raise SourceError(
                     source_id,
-                    f"field {exc.field!r} is missing from the payload (record {ref}); the "
+                    f"field {exc.field!r} is missing from the payload (record {row}); the "
                     "source's schema may have changed: check the mapping in sources.toml",
-                    url=ref,
+                    url=file,
                 ) from exc
             except FieldShapeError as exc:
                 raise SourceError(
                     source_id,
-                    f"field {exc.field!r} holds an object, not a value (record {ref}); "
+                    f"field {exc.field!r} holds an object, not a value (record {row}); "
                     "name one of its sub-fields in the mapping",
-                    url=ref,
+                    url=file,
                 ) from exc
             tables[table_map.table].extend(rows)
     return tables
 
 
 def _rows_for(
-    record: Mapping[str, Any], ref: str, context: Mapping[str, Any], table_map: TableMap
+    record: Mapping[str, Any],
+    file: str,
+    row: int,
+    context: Mapping[str, Any],
+    table_map: TableMap,
 ) -> list[RawRow]:
     if table_map.each is None:
-        views: list[tuple[Mapping[str, Any], str]] = [(record, ref)]
+        views: list[Mapping[str, Any]] = [record]
     else:
         items = resolve(record, table_map.each)
         if items is None:
             items = []
         if not isinstance(items, list):
             raise FieldShapeError(table_map.each)
-        views = [
-            ({**record, table_map.each: item}, f"{ref} {table_map.each}[{index}]")
-            for index, item in enumerate(items)
-        ]
+        views = [{**record, table_map.each: item} for item in items]
     rows = []
-    for view, view_ref in views:
+    for view in views:
         if any(_is_empty(resolve(view, name)) for name in table_map.skip_unless):
             continue
         values = {column: t.render(view, context) for column, t in table_map.columns.items()}
-        rows.append(RawRow(values=values, ref=view_ref))
+        rows.append(RawRow(values=values, ref=f"{file}:{row}", file=file, row=row))
     return rows
 
 

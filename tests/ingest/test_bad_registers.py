@@ -66,7 +66,7 @@ def test_bad_date_is_rejected_with_its_cell_and_the_rest_loads(workspace: Worksp
     ]
     rejects = workspace.query('SELECT file, "row", "column", value, reason FROM rejects')
     assert rejects[0][1:4] == (3, "adopted_on", "2023-02-30")
-    # Its response, status event and congruence hang from a rejected recommendation: rejected too, saying why.
+    # What hangs from a rejected recommendation is rejected too, saying why.
     cascaded = sorted((Path(r[0]).name, r[2], r[3]) for r in rejects[1:])
     assert cascaded == [
         ("congruence.csv", "recommendation_id", "test-2023-housing-r02"),

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import duckdb
 
@@ -24,8 +23,21 @@ def _grow_register(ws: Workspace) -> None:
         writer = csv.writer(handle)
         for i in range(EXTRA_RECOMMENDATIONS):
             writer.writerow(
-                [f"bulk-{i:06d}", "test-2023-housing", i, f"Bulk recommendation {i}", "Body"]
-                + ["fr", "", "", "2023-06-10", "", "item", f"https://example.org/bulk/{i}", ""]
+                [
+                    f"bulk-{i:06d}",
+                    "test-2023-housing",
+                    i,
+                    f"Bulk recommendation {i}",
+                    "Body",
+                    "fr",
+                    "",
+                    "",
+                    "2023-06-10",
+                    "",
+                    "item",
+                    f"https://example.org/bulk/{i}",
+                    "",
+                ]
             )
 
 
