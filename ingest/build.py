@@ -10,24 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from ingest import __version__
 from ingest.load import (
     MergeCounts,
     copy_previous,
     create_schema,
-    foreign_owned_ids,
     merge_entities,
     merge_status_events,
+    move_to_source,
+    owners,
 )
-from ingest.paths import SOURCES_FILE, VIEWS_FILE
+from ingest.paths import VIEWS_FILE
 from ingest.records import CanonicalRows, Problem, SourceError, SourceRows
 from ingest.register_format import TABLE_ORDER
 from ingest.registers import read_register
@@ -40,10 +40,12 @@ from ingest.snapshot import (
     publish,
     remove_stale_partials,
 )
+from ingest.sources_config import LiveSource, RegisterSource, SourceConfig
 from ingest.validate import ID_COLUMNS, check_references, validate_source
 from ingest.vocab import Vocabularies, load_vocabularies
 
 Step = Callable[[str], None]
+SourceInput = tuple[SourceConfig, SourceRows | SourceError]
 
 
 @dataclass
@@ -60,8 +62,10 @@ class SourceOutcome:
 
     @property
     def rejected(self) -> int:
-        """Rows rejected: distinct (file, row) pairs with an error."""
-        return len({(p.file, p.row) for p in self.problems if p.severity == "error"})
+        """Rows rejected: distinct rows with an error (file-level findings reject none)."""
+        return len(
+            {(p.file, p.row) for p in self.problems if p.severity == "error" and p.about_row}
+        )
 
 
 @dataclass
@@ -75,33 +79,25 @@ class BuildResult:
         return [o for o in self.outcomes if o.status == "failed"]
 
     @property
-    def rejected_rows(self) -> int:
-        return sum(o.rejected for o in self.outcomes)
-
-
-def load_source_config(path: Path = SOURCES_FILE) -> list[dict[str, Any]]:
-    """The [[sources]] tables of the source configuration file."""
-    with path.open("rb") as handle:
-        config = tomllib.load(handle)
-    sources = config.get("sources", [])
-    for source in sources:
-        source.setdefault("_base", str(path.parent))
-    return sources
+    def problems(self) -> list[Problem]:
+        return [p for o in self.outcomes for p in o.problems if p.severity == "error"]
 
 
 def read_registers(
-    config: Iterable[dict[str, Any]], display_root: Path | None = None
-) -> list[tuple[dict[str, Any], SourceRows | SourceError]]:
-    """Read every configured register source from disk."""
-    read: list[tuple[dict[str, Any], SourceRows | SourceError]] = []
-    for source in config:
-        if source.get("kind") != "register":
+    sources: Iterable[SourceConfig], display_root: Path | None = None
+) -> list[SourceInput]:
+    """Read every configured register source from disk; a missing one is a failed source."""
+    read: list[SourceInput] = []
+    for source in sources:
+        if not isinstance(source, RegisterSource):
             continue
-        path = Path(source["_base"]) / source["path"]
-        if not path.exists():
-            read.append((source, SourceError(source["id"], "register not found", str(path))))
+        if not source.path.exists():
+            read.append((source, SourceError(source.id, "register not found", str(source.path))))
             continue
-        read.append((source, read_register(source["id"], path, display_root)))
+        try:
+            read.append((source, read_register(source.id, source.path, display_root)))
+        except SourceError as error:
+            read.append((source, error))
     return read
 
 
@@ -125,7 +121,7 @@ def _current_ids(
 
 def build_snapshot(
     data_dir: Path,
-    inputs: list[tuple[dict[str, Any], SourceRows | SourceError]],
+    inputs: list[SourceInput],
     command: str = "build",
     step: Step | None = None,
     vocabularies: Vocabularies | None = None,
@@ -144,8 +140,8 @@ def build_snapshot(
         outcomes: dict[str, SourceOutcome] = {}
         validated: list[CanonicalRows] = []
         for config, read in inputs:
-            outcome = SourceOutcome(source_id=config["id"], kind=config.get("kind", "register"))
-            outcomes[outcome.source_id] = outcome
+            outcome = SourceOutcome(source_id=config.id, kind=config.kind)
+            outcomes[config.id] = outcome
             if isinstance(read, SourceError):
                 outcome.status = "failed"
                 outcome.error = str(read)
@@ -156,17 +152,21 @@ def build_snapshot(
         say(f"validate: {len(validated)} source(s) read in {time.perf_counter() - t0:.2f}s")
 
         t0 = time.perf_counter()
-        name_placeholder = partial_path(data_dir, f"building-{started_at:%Y%m%dT%H%M%S%f}")
-        con = duckdb.connect(str(name_placeholder))
+        building = partial_path(data_dir, f"building-{started_at:%Y%m%dT%H%M%S%f}")
+        con = duckdb.connect(str(building))
         try:
             create_schema(con)
-            last_run = copy_previous(con, previous) if previous else 0
-            run_id = last_run + 1
+            run_id = (copy_previous(con, previous) if previous else 0) + 1
             reread = {c.source_id for c in validated}
             check_references(validated, *_current_ids(con, reread))
+            claims: dict[tuple[str, str], set[str]] = {}
+            for c in validated:
+                for table, rows in c.tables.items():
+                    for row in rows:
+                        claims.setdefault((table, row[ID_COLUMNS[table]]), set()).add(c.source_id)
             for canonical in validated:
                 outcome = outcomes[canonical.source_id]
-                _merge_source(con, canonical, outcome, run_id, started_at)
+                _merge_source(con, canonical, outcome, run_id, started_at, reread, claims)
                 outcome.problems = canonical.problems
             _record_run(con, run_id, command, started_at, inputs, outcomes, as_of)
             say(f"load: run {run_id} merged in {time.perf_counter() - t0:.2f}s")
@@ -182,7 +182,7 @@ def build_snapshot(
         finally:
             con.close()
         final_partial = partial_path(data_dir, name)
-        name_placeholder.replace(final_partial)
+        building.replace(final_partial)
         snapshot = publish(data_dir, final_partial, name)
         prune(data_dir)
         say(f"publish: {snapshot.name} is current ({time.perf_counter() - t0:.2f}s)")
@@ -195,39 +195,77 @@ def _merge_source(
     outcome: SourceOutcome,
     run_id: int,
     started_at: dt.datetime,
+    reread: set[str],
+    claims: dict[tuple[str, str], set[str]],
 ) -> None:
     for table in TABLE_ORDER:
-        if table in canonical.unreadable_tables:
+        # A table the source did not provide at all, or whose file could not be read as a
+        # whole, is left as it was: an absent file is not a request to withdraw every row.
+        if table in canonical.unreadable_tables or table not in canonical.present_tables:
             continue
         rows = canonical.tables.get(table, [])
-        owned = foreign_owned_ids(
-            con, table, canonical.source_id, [r[ID_COLUMNS[table]] for r in rows]
-        )
-        if owned:
-            for row in rows:
-                row_id = row[ID_COLUMNS[table]]
-                if row_id not in owned:
-                    continue
-                file, _, line = row["source_ref"].rpartition(":")
-                canonical.problems.append(
-                    Problem(
-                        canonical.source_id,
-                        file,
-                        int(line) if line.isdigit() else None,
-                        ID_COLUMNS[table],
-                        f"id '{row_id}' is already provided by source '{owned[row_id]}'",
-                        value=row_id,
-                    )
-                )
-            rows = [r for r in rows if r[ID_COLUMNS[table]] not in owned]
-        keep = canonical.rejected_keys.get(table, set())
+        if table != "status_events":
+            rows = _settle_ownership(con, table, canonical, rows, run_id, reread, claims)
+        keep = set(canonical.rejected_keys.get(table, set()))
+        if table != "status_events":
+            # A row another source lists in this run is moving there, not withdrawn.
+            keep |= {
+                row_id
+                for (claimed_table, row_id), by in claims.items()
+                if claimed_table == table and by - {canonical.source_id}
+            }
         if table == "status_events":
             counts = merge_status_events(
-                con, canonical.source_id, rows, run_id, started_at, canonical.status_origin, keep
+                con,
+                canonical.source_id,
+                rows,
+                run_id,
+                canonical.observed_at or started_at,
+                canonical.status_origin,
+                keep,
             )
         else:
             counts = merge_entities(con, table, canonical.source_id, rows, run_id, keep)
         outcome.counts.add(counts)
+
+
+def _settle_ownership(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    canonical: CanonicalRows,
+    rows: list[dict],
+    run_id: int,
+    reread: set[str],
+    claims: dict[tuple[str, str], set[str]],
+) -> list[dict]:
+    """Rows another source provides: take them over when that source no longer lists them
+    (a cycle moved between registers); otherwise reject them, naming the other source."""
+    key = ID_COLUMNS[table]
+    kept: list[dict] = []
+    existing = owners(con, table, [r[key] for r in rows])
+    for row in rows:
+        owner, current = existing.get(row[key], (canonical.source_id, True))
+        if owner == canonical.source_id:
+            kept.append(row)
+            continue
+        still_claimed = owner in claims.get((table, row[key]), set())
+        if not current or (owner in reread and not still_claimed):
+            move_to_source(con, table, row[key], owner, canonical.source_id, run_id)
+            kept.append(row)
+            continue
+        file, _, line = row["source_ref"].rpartition(":")
+        canonical.problems.append(
+            Problem(
+                canonical.source_id,
+                file,
+                int(line) if line.isdigit() else None,
+                None,
+                f"this {table[:-1].replace('_', ' ')} ('{row[key]}') is already provided "
+                f"by source '{owner}'",
+                value=row[key],
+            )
+        )
+    return kept
 
 
 def _record_run(
@@ -235,7 +273,7 @@ def _record_run(
     run_id: int,
     command: str,
     started_at: dt.datetime,
-    inputs: list[tuple[dict[str, Any], SourceRows | SourceError]],
+    inputs: list[SourceInput],
     outcomes: dict[str, SourceOutcome],
     as_of: dt.date | None,
 ) -> None:
@@ -254,8 +292,14 @@ def _record_run(
         ],
     )
     for config, _read in inputs:
-        outcome = outcomes[config["id"]]
-        location = config.get("path") or config.get("endpoint") or config.get("base_url")
+        outcome = outcomes[config.id]
+        location = (
+            str(config.path)
+            if isinstance(config, RegisterSource)
+            else config.base_url
+            if isinstance(config, LiveSource)
+            else None
+        )
         con.execute(
             """INSERT INTO sources (source_id, kind, title, location, licence, attribution,
                                     last_run_id, last_status)
@@ -267,10 +311,10 @@ def _record_run(
             [
                 outcome.source_id,
                 outcome.kind,
-                config.get("title"),
-                location,
-                config.get("licence"),
-                config.get("attribution"),
+                config.title,
+                _relative_location(location),
+                config.licence,
+                config.attribution,
                 run_id,
                 outcome.status,
             ],
@@ -296,25 +340,44 @@ def _record_run(
                 outcome.error,
             ],
         )
-        for problem in outcome.problems:
-            if problem.severity != "error":
-                continue
-            con.execute(
-                "INSERT INTO rejects VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    run_id,
-                    problem.source_id,
-                    problem.file,
-                    problem.row,
-                    problem.column,
-                    problem.value,
-                    problem.message,
-                    problem.raw,
-                ],
-            )
+    _record_rejects(con, run_id, [p for o in outcomes.values() for p in o.problems])
     if as_of is not None:
         con.execute("INSERT OR REPLACE INTO snapshot_meta VALUES ('as_of', ?)", [as_of.isoformat()])
     con.execute(
         "INSERT OR REPLACE INTO snapshot_meta VALUES ('run_id', ?), ('built_at', ?)",
         [str(run_id), finished_at.isoformat()],
     )
+
+
+def _relative_location(location: str | None) -> str | None:
+    """Register paths are stored relative to the repository, so snapshots name no machine."""
+    if location is None or "://" in location:
+        return location
+    from ingest.paths import REPO_ROOT
+
+    try:
+        return str(Path(location).resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return Path(location).name
+
+
+def _record_rejects(con: duckdb.DuckDBPyConnection, run_id: int, problems: list[Problem]) -> None:
+    """Every error of the run, in one insert: a badly saved register can reject many rows."""
+    errors = [p for p in problems if p.severity == "error"]
+    if not errors:
+        return
+    table = pa.table(
+        {
+            "run_id": pa.array([run_id] * len(errors), pa.int32()),
+            "source_id": [p.source_id for p in errors],
+            "file": [p.file for p in errors],
+            "row": pa.array([p.row for p in errors], pa.int32()),
+            "column": [p.column for p in errors],
+            "value": [p.value for p in errors],
+            "reason": [p.message for p in errors],
+            "raw": [p.raw for p in errors],
+        }
+    )
+    con.register("rejects_arrow", table)
+    con.execute("INSERT INTO rejects SELECT * FROM rejects_arrow")
+    con.unregister("rejects_arrow")

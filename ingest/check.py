@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.records import Problem, SourceRows
+from ingest.records import Problem, SourceError, SourceRows
 from ingest.register_format import TABLE_ORDER
 from ingest.registers import read_register
 from ingest.validate import check_references, validate_source
@@ -23,7 +23,11 @@ def check_paths(paths: list[Path]) -> list[Problem]:
         if not path.exists():
             problems.append(Problem("check", str(path), None, None, "no such file or folder"))
             continue
-        rows = read_register("check", path)
+        try:
+            rows = read_register("check", path)
+        except SourceError as error:
+            problems.append(Problem("check", str(path), None, None, str(error)))
+            continue
         if path.is_file():
             _add_sibling_context(rows, path)
         canonical = validate_source(rows, vocabularies)
@@ -39,8 +43,11 @@ def _add_sibling_context(rows: SourceRows, path: Path) -> None:
     if path.suffix.lower() != ".csv":
         return
     for sibling in sorted(path.parent.glob("*.csv")):
-        if sibling == path or sibling.stem not in TABLE_ORDER:
+        if sibling == path or sibling.stem.lower() not in TABLE_ORDER:
             continue
-        context = read_register("check", sibling)
+        try:
+            context = read_register("check", sibling)
+        except SourceError:
+            continue
         for table, table_rows in context.tables.items():
             rows.tables.setdefault(table, table_rows)

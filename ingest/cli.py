@@ -7,14 +7,16 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ingest.build import BuildResult, build_snapshot, load_source_config, read_registers
-from ingest.paths import DEFAULT_BUILD_DIR, REPO_ROOT, SOURCES_FILE
+from ingest.build import BuildResult, SourceInput, build_snapshot, read_registers
+from ingest.paths import REPO_ROOT, SOURCES_FILE, build_dir_from_env
 from ingest.records import Problem
-from ingest.snapshot import BuildLockedError
+from ingest.snapshot import BuildLockedError, SnapshotMissingError
+from ingest.sources_config import SourceConfigError, SourcesFile, load_sources
 
 app = typer.Typer(
     help="Build Uptake snapshots from registers and live sources.",
@@ -26,9 +28,14 @@ console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 out = Console(width=None if sys.stdout.isatty() else 120)
 
 DataDir = Annotated[
-    Path, typer.Option("--data-dir", help="Folder holding the snapshots and CURRENT.")
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Folder of the snapshots and CURRENT [default: $UPTAKE_DATA_DIR or data/build].",
+        show_default=False,
+    ),
 ]
-SourcesFile = Annotated[Path, typer.Option("--sources", help="Source configuration file.")]
+SourcesPath = Annotated[Path, typer.Option("--sources", help="Source configuration file.")]
 
 
 def print_summary(result: BuildResult) -> None:
@@ -61,18 +68,35 @@ def print_summary(result: BuildResult) -> None:
             console.print(str(problem), highlight=False, markup=False, soft_wrap=True)
 
 
+def _config(path: Path) -> SourcesFile:
+    try:
+        return load_sources(path)
+    except SourceConfigError as error:
+        console.print(str(error), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
 def exit_code(result: BuildResult, allow_rejects: bool) -> int:
     if result.failed_sources:
         return 1
-    if result.rejected_rows and not allow_rejects:
+    if result.problems and not allow_rejects:
         return 1
     return 0
 
 
 @app.command()
 def build(
-    data_dir: DataDir = DEFAULT_BUILD_DIR,
-    sources: SourcesFile = SOURCES_FILE,
+    data_dir: DataDir = None,
+    sources: SourcesPath = SOURCES_FILE,
     allow_rejects: Annotated[
         bool, typer.Option(help="Exit 0 even when rows were rejected.")
     ] = False,
@@ -82,16 +106,14 @@ def build(
     ] = None,
 ) -> None:
     """Build a snapshot offline from the registers, then publish it."""
-    config = load_source_config(sources)
-    inputs = read_registers(config, display_root=REPO_ROOT)
-    _publish(
-        data_dir, inputs, "build", allow_rejects, dt.date.fromisoformat(as_of) if as_of else None
-    )
+    config = _config(sources)
+    inputs = read_registers(config.sources, display_root=REPO_ROOT)
+    _publish(data_dir or build_dir_from_env(), inputs, "build", allow_rejects, _as_of(as_of))
 
 
 def _publish(
     data_dir: Path,
-    inputs: list,
+    inputs: list[SourceInput],
     command: str,
     allow_rejects: bool,
     as_of: dt.date | None,
@@ -104,8 +126,8 @@ def _publish(
             step=lambda message: console.print(f"[bold]▸[/bold] {message}", highlight=False),
             as_of=as_of,
         )
-    except BuildLockedError as error:
-        console.print(f"[red]{error}[/red]")
+    except (BuildLockedError, SnapshotMissingError, duckdb.Error) as error:
+        console.print(f"build failed, nothing published: {error}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     print_summary(result)
     raise typer.Exit(exit_code(result, allow_rejects))
@@ -121,8 +143,8 @@ def fetch(
         Path | None,
         typer.Option(help="Rebuild offline from a recorded run folder (DATA_DIR/raw/STAMP)."),
     ] = None,
-    data_dir: DataDir = DEFAULT_BUILD_DIR,
-    sources: SourcesFile = SOURCES_FILE,
+    data_dir: DataDir = None,
+    sources: SourcesPath = SOURCES_FILE,
     allow_rejects: Annotated[
         bool, typer.Option(help="Exit 0 even when rows were rejected.")
     ] = False,
@@ -140,15 +162,15 @@ def fetch(
             line = f"  {update.source_id}: {update.stage} {update.message}".rstrip()
         console.print(line, highlight=False, markup=False)
 
-    config = load_source_config(sources)
-    by_id = {entry["id"]: entry for entry in config}
+    config = _config(sources)
+    data_dir = data_dir or build_dir_from_env()
     try:
         fetched = fetch_sources(sources, data_dir, source or None, replay, show)
     except ValueError as error:
         console.print(str(error), highlight=False, markup=False)
         raise typer.Exit(2) from None
-    inputs = read_registers(config, display_root=REPO_ROOT)
-    inputs += [(by_id[result.source_id], result) for result in fetched]
+    inputs = read_registers(config.sources, display_root=REPO_ROOT)
+    inputs += [(config.by_id(result.source_id), result) for result in fetched]
     _publish(data_dir, inputs, "fetch", allow_rejects, None)
 
 

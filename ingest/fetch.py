@@ -122,6 +122,7 @@ def fetch_source(
         if session is not None:
             session.close()
     rows.notices.extend(notices)
+    rows.observed_at = client.first_fetched_at
     records = sum(len(r) for r in rows.tables.values())
     notify(FetchUpdate(source.id, "done", records=records))
     return rows

@@ -192,6 +192,8 @@ class SourceClient:
     recorder: ExchangeRecorder | None = None
     secret_headers: Mapping[str, str] = field(default_factory=dict)
     _last_request: float = field(default=0.0, init=False, repr=False)
+    # When this read first reached the source: the moment its states were observed.
+    first_fetched_at: dt.datetime | None = field(default=None, init=False)
 
     def get(self, url: str, params: Mapping[str, Any] | None = None) -> Exchange:
         return self._send("GET", url, params=params)
@@ -253,6 +255,8 @@ class SourceClient:
             body=body,
             fetched_at=_fetched_at(response),
         )
+        if self.first_fetched_at is None:
+            self.first_fetched_at = exchange.fetched_at
         if self.recorder is not None:
             self.recorder.record(exchange)
         if response.status_code >= 400:

@@ -21,11 +21,10 @@ import duckdb
 import pyarrow as pa
 
 from ingest.paths import SCHEMA_FILE
-from ingest.register_format import TABLE_ORDER
 from ingest.validate import ID_COLUMNS
 
 BOOKKEEPING_COLUMNS = ("source_ref", "first_run_id", "changed_run_id", "withdrawn_run_id")
-EVENT_STATE_COLUMNS = ("superseded_by",)
+STAGED_DEFAULTS = {"is_synthetic": False}
 
 
 @dataclass
@@ -46,11 +45,12 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
-def table_columns(con: duckdb.DuckDBPyConnection, table: str, schema: str = "main") -> list[str]:
-    """Column names of a table, in order; `schema` names an attached database."""
-    database = (
-        con.execute("SELECT current_database()").fetchone()[0] if schema == "main" else schema
-    )
+def table_columns(
+    con: duckdb.DuckDBPyConnection, table: str, database: str | None = None
+) -> list[str]:
+    """Column names of a table, in order, in this database or an attached one."""
+    if database is None:
+        database = con.execute("SELECT current_database()").fetchone()[0]
     rows = con.execute(
         "SELECT column_name FROM duckdb_columns() "
         "WHERE database_name = ? AND schema_name = 'main' AND table_name = ? "
@@ -71,7 +71,7 @@ def copy_previous(con: duckdb.DuckDBPyConnection, previous: Path) -> int:
             ).fetchall()
         ]
         for table in tables:
-            old = set(table_columns(con, table, schema="previous"))
+            old = set(table_columns(con, table, database="previous"))
             if not old:
                 continue
             shared = [c for c in table_columns(con, table) if c in old]
@@ -85,17 +85,27 @@ def copy_previous(con: duckdb.DuckDBPyConnection, previous: Path) -> int:
     return int(last[0]) if last and last[0] is not None else 0
 
 
-def _incoming(
-    con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]], columns: list[str]
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    keep_keys: set[str],
 ) -> None:
-    """Stage rows in a temp table with the target's column types."""
+    """Stage rows in `incoming` (typed like the target) and protected keys in `kept_keys`."""
     con.execute("DROP TABLE IF EXISTS incoming")
     con.execute(f"CREATE TEMP TABLE incoming AS SELECT * FROM main.{table} LIMIT 0")  # noqa: S608
+    con.execute("CREATE OR REPLACE TEMP TABLE kept_keys (key VARCHAR)")
+    if keep_keys:
+        con.register("kept_arrow", pa.table({"key": sorted(keep_keys)}))
+        con.execute("INSERT INTO kept_keys SELECT key FROM kept_arrow")
+        con.unregister("kept_arrow")
     if not rows:
         return
     staged = [c for c in columns if c not in BOOKKEEPING_COLUMNS[1:]]
-    defaults = {"is_synthetic": False}
-    arrow = pa.Table.from_pylist([{c: row.get(c, defaults.get(c)) for c in staged} for row in rows])
+    arrow = pa.Table.from_pylist(
+        [{c: row.get(c, STAGED_DEFAULTS.get(c)) for c in staged} for row in rows]
+    )
     con.register("incoming_arrow", arrow)
     names = ", ".join(f'"{c}"' for c in staged)
     con.execute(f"INSERT INTO incoming ({names}) SELECT {names} FROM incoming_arrow")  # noqa: S608
@@ -118,7 +128,7 @@ def merge_entities(
     key = ID_COLUMNS[table]
     columns = table_columns(con, table)
     content = [c for c in columns if c not in BOOKKEEPING_COLUMNS and c != key]
-    _incoming(con, table, rows, columns)
+    _stage(con, table, rows, columns, keep_keys)
     differs = " OR ".join(f'e."{c}" IS DISTINCT FROM i."{c}"' for c in content)
     counts = MergeCounts()
     counts.new = con.execute(
@@ -161,18 +171,18 @@ def merge_entities(
             WHERE {key} NOT IN (SELECT {key} FROM main.{table})""",  # noqa: S608
         [run_id, run_id],
     )
-    withdrawn_filter = f"""source_id = ? AND withdrawn_run_id IS NULL
+    gone = f"""source_id = ? AND withdrawn_run_id IS NULL
             AND {key} NOT IN (SELECT {key} FROM incoming)
-            AND NOT list_contains(?::VARCHAR[], {key})"""  # noqa: S608
+            AND {key} NOT IN (SELECT key FROM kept_keys)"""  # noqa: S608
     counts.withdrawn = con.execute(
         f"""INSERT INTO changes
             SELECT ?, ?, e.{key}, 'withdrawn', {_json_struct("e", content)}, NULL
-            FROM main.{table} e WHERE {withdrawn_filter}""",  # noqa: S608
-        [run_id, table, source_id, sorted(keep_keys)],
+            FROM main.{table} e WHERE {gone}""",  # noqa: S608
+        [run_id, table, source_id],
     ).fetchone()[0]
     con.execute(
-        f"UPDATE main.{table} SET withdrawn_run_id = ? WHERE {withdrawn_filter}",  # noqa: S608
-        [run_id, source_id, sorted(keep_keys)],
+        f"UPDATE main.{table} SET withdrawn_run_id = ? WHERE {gone}",  # noqa: S608
+        [run_id, source_id],
     )
     counts.unchanged = len(rows) - counts.new - counts.changed
     return counts
@@ -193,22 +203,22 @@ def merge_status_events(
     content = [c for c in columns if c not in BOOKKEEPING_COLUMNS]
     for row in rows:
         row.setdefault("observed_at", observed_at)
-    _incoming(con, table, rows, columns)
+    _stage(con, table, rows, columns, keep_slots)
     if origin == "observed":
-        # A live source reports its current state on every fetch, often dated by the fetch
-        # itself; only a state that differs from the latest one seen is a new event.
+        # A live source reports its current state on every read; only a state that differs
+        # from the latest one recorded (same ordering as the views) is a new event.
         con.execute(
             """DELETE FROM incoming i USING (
                    SELECT slot_key, status, status_label, progress FROM status_events
                    WHERE source_id = ? AND origin = 'observed' AND withdrawn_run_id IS NULL
                    QUALIFY row_number() OVER (
-                       PARTITION BY slot_key ORDER BY observed_at DESC, occurred_on DESC
+                       PARTITION BY slot_key
+                       ORDER BY coalesce(occurred_on, observed_at::DATE) DESC, observed_at DESC
                    ) = 1
                ) latest
                WHERE i.slot_key = latest.slot_key AND i.status = latest.status
                  AND i.status_label = latest.status_label
-                 AND i.progress IS NOT DISTINCT FROM latest.progress
-                 AND i.event_id NOT IN (SELECT event_id FROM status_events)""",
+                 AND i.progress IS NOT DISTINCT FROM latest.progress""",
             [source_id],
         )
     counts = MergeCounts()
@@ -229,9 +239,9 @@ def merge_status_events(
              AND (withdrawn_run_id IS NOT NULL OR superseded_by IS NOT NULL)""",
         [run_id],
     )
-    names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
+    superseded = 0
     if origin == "listed":
-        con.execute(
+        superseded = con.execute(
             f"""INSERT INTO changes
                 SELECT ?, 'status_events', e.event_id, 'superseded',
                        {_json_struct("e", content)}, NULL
@@ -239,12 +249,6 @@ def merge_status_events(
                 WHERE e.source_id = ? AND e.origin = 'listed' AND e.withdrawn_run_id IS NULL
                   AND e.superseded_by IS NULL AND e.event_id <> i.event_id
                   AND e.event_id NOT IN (SELECT event_id FROM incoming)""",  # noqa: S608
-            [run_id, source_id],
-        )
-        superseded = con.execute(
-            "SELECT count(*) FROM changes WHERE run_id = ? AND table_name = 'status_events' "
-            "AND change = 'superseded' AND row_id IN (SELECT event_id FROM status_events "
-            "WHERE source_id = ?)",
             [run_id, source_id],
         ).fetchone()[0]
         con.execute(
@@ -256,21 +260,21 @@ def merge_status_events(
                  AND e.event_id NOT IN (SELECT event_id FROM incoming)""",
             [run_id, source_id],
         )
-        withdrawn_filter = """source_id = ? AND origin = 'listed' AND withdrawn_run_id IS NULL
+        gone = """source_id = ? AND origin = 'listed' AND withdrawn_run_id IS NULL
                 AND superseded_by IS NULL
                 AND event_id NOT IN (SELECT event_id FROM incoming)
                 AND slot_key NOT IN (SELECT slot_key FROM incoming)
-                AND NOT list_contains(?::VARCHAR[], slot_key)"""
+                AND slot_key NOT IN (SELECT key FROM kept_keys)"""
         counts.withdrawn = con.execute(
             f"""INSERT INTO changes
                 SELECT ?, 'status_events', event_id, 'withdrawn',
                        {_json_struct("status_events", content)}, NULL
-                FROM status_events WHERE {withdrawn_filter}""",  # noqa: S608
-            [run_id, source_id, sorted(keep_slots)],
+                FROM status_events WHERE {gone}""",  # noqa: S608
+            [run_id, source_id],
         ).fetchone()[0]
         con.execute(
-            f"UPDATE status_events SET withdrawn_run_id = ? WHERE {withdrawn_filter}",  # noqa: S608
-            [run_id, source_id, sorted(keep_slots)],
+            f"UPDATE status_events SET withdrawn_run_id = ? WHERE {gone}",  # noqa: S608
+            [run_id, source_id],
         )
     con.execute(
         f"""INSERT INTO changes
@@ -278,6 +282,7 @@ def merge_status_events(
             FROM incoming WHERE event_id NOT IN (SELECT event_id FROM status_events)""",  # noqa: S608
         [run_id],
     )
+    names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
     con.execute(
         f"""INSERT INTO status_events ({names}, first_run_id, changed_run_id)
             SELECT {names}, ?, ? FROM incoming
@@ -285,26 +290,41 @@ def merge_status_events(
         [run_id, run_id],
     )
     counts.unchanged = len(rows) - counts.new - counts.changed
-    if origin == "listed":
-        # A superseded row and its successor are one change of status, not a new fact.
-        counts.new -= superseded
-        counts.changed += superseded
+    # A superseded row and its successor are one change of status, not a new fact.
+    counts.new -= superseded
+    counts.changed += superseded
     return counts
 
 
-def foreign_owned_ids(
-    con: duckdb.DuckDBPyConnection, table: str, source_id: str, ids: list[str]
-) -> dict[str, str]:
-    """Ids in `ids` that another source already provides, with that source."""
+def owners(
+    con: duckdb.DuckDBPyConnection, table: str, ids: list[str]
+) -> dict[str, tuple[str, bool]]:
+    """For ids already in the table: the source that provides each, and whether it is current."""
     if not ids:
         return {}
     key = ID_COLUMNS[table]
-    rows = con.execute(
-        f"SELECT {key}, source_id FROM main.{table} "  # noqa: S608
-        f"WHERE source_id <> ? AND list_contains(?::VARCHAR[], {key})",
-        [source_id, ids],
-    ).fetchall()
-    return dict(rows)
+    con.register("wanted_ids", pa.table({"id": ids}))
+    try:
+        rows = con.execute(
+            f"SELECT {key}, source_id, withdrawn_run_id IS NULL FROM main.{table} "  # noqa: S608
+            f"WHERE {key} IN (SELECT id FROM wanted_ids)"
+        ).fetchall()
+    finally:
+        con.unregister("wanted_ids")
+    return {r[0]: (r[1], r[2]) for r in rows}
 
 
-MERGE_ORDER = TABLE_ORDER
+def move_to_source(
+    con: duckdb.DuckDBPyConnection, table: str, row_id: str, old: str, new: str, run_id: int
+) -> None:
+    """Hand a row over to the source that lists it now (e.g. a cycle moved between registers)."""
+    key = ID_COLUMNS[table]
+    con.execute(
+        f"UPDATE main.{table} SET source_id = ? WHERE {key} = ?",  # noqa: S608
+        [new, row_id],
+    )
+    con.execute(
+        "INSERT INTO changes VALUES (?, ?, ?, 'moved', to_json({'source_id': ?}), "
+        "to_json({'source_id': ?}))",
+        [run_id, table, row_id, old, new],
+    )

@@ -6,8 +6,12 @@ with the register's own column names and text formats, so one validation path se
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+
+# What a workbook cell holding a formula with no saved result reads as: never a real value.
+FORMULA_WITHOUT_VALUE = "\x00formula-without-saved-value"
 
 
 @dataclass(frozen=True)
@@ -15,7 +19,7 @@ class RawRow:
     """One row as a source gave it: register column name -> text value."""
 
     values: dict[str, str | None]
-    ref: str  # where it came from: "file:row" for registers, URL + record id for APIs
+    ref: str  # where it came from, as "file:row" (for a live source, the config or URL part)
     file: str = ""
     row: int | None = None
 
@@ -34,6 +38,8 @@ class SourceRows:
     # Tables whose file could not be read as a whole (empty, header unusable): their
     # previous rows stay as they were instead of being marked withdrawn.
     unreadable_tables: set[str] = field(default_factory=set)
+    # When a live source was read; a register's rows are observed when the build runs.
+    observed_at: dt.datetime | None = None
 
 
 class SourceError(Exception):
@@ -58,6 +64,8 @@ class Problem:
     value: str | None = None
     raw: str | None = None
     severity: str = "error"  # error | warning
+    # False for findings about a whole file or header: they reject no particular row.
+    about_row: bool = True
 
     def __str__(self) -> str:
         row = "" if self.row is None else str(self.row)
@@ -79,6 +87,9 @@ class CanonicalRows:
     status_origin: str = "listed"
     rows_read: int = 0
     unreadable_tables: set[str] = field(default_factory=set)
+    # Tables the source provided at all (a file was there); the others are left as they were.
+    present_tables: set[str] = field(default_factory=set)
+    observed_at: dt.datetime | None = None
 
     @property
     def errors(self) -> list[Problem]:

@@ -2,7 +2,8 @@
 
 Registers come from real offices: Excel saves CSV with a BOM, with ';' in French, German and
 Italian locales, sometimes as Windows-1252; workbooks gain a title row above the header.
-Those are read as meant, with a warning; only what cannot be read is an error.
+Those are read as meant, with a warning; only what cannot be read is an error. A register
+that cannot be read at all is a failed source, so its previous data stay in place.
 """
 
 from __future__ import annotations
@@ -12,20 +13,23 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from ingest.records import Problem, RawRow, SourceRows
+from ingest.records import FORMULA_WITHOUT_VALUE, Problem, RawRow, SourceError, SourceRows
 from ingest.register_format import TABLE_ORDER, key_columns, register_columns
 
 HEADER_SEARCH_ROWS = 10
+DELIMITERS = (",", ";", "\t")
+# Lock and metadata files that office software and file systems leave next to a register.
+IGNORED_PREFIXES = ("~$", ".~lock", "._", ".")
+MONTH_FORMATS = ("mmm-yy", "mmm yy", "mmmm yyyy", "mmm-yyyy", "mm/yyyy", "mm.yyyy", "yyyy-mm")
+YEAR_FORMATS = ("yyyy",)
 
 
 def read_register(source_id: str, path: Path, display_root: Path | None = None) -> SourceRows:
     """Read a register: a folder of `<table>.csv` / `.xlsx` files, or one such file."""
     rows = SourceRows(source_id=source_id)
-    files = _register_files(path)
+    files = register_files(path)
     if not files:
-        rows.notices.append(
-            Problem(source_id, _display(path, display_root), None, None, "no register files found")
-        )
+        raise SourceError(source_id, "no register files (CSV or XLSX) found", str(path))
     for file in files:
         if file.suffix.lower() == ".xlsx":
             _read_workbook(rows, file, display_root)
@@ -34,14 +38,23 @@ def read_register(source_id: str, path: Path, display_root: Path | None = None) 
     return rows
 
 
-def _register_files(path: Path) -> list[Path]:
+def register_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     if not path.is_dir():
         return []
-    found = [p for p in path.iterdir() if p.suffix.lower() in (".csv", ".xlsx")]
+    found = [
+        p
+        for p in path.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in (".csv", ".xlsx")
+        and not p.name.startswith(IGNORED_PREFIXES)
+    ]
     order = {name: i for i, name in enumerate(TABLE_ORDER)}
-    return sorted(found, key=lambda p: (p.suffix.lower() == ".xlsx", order.get(p.stem, 99), p.name))
+    return sorted(
+        found,
+        key=lambda p: (p.suffix.lower() == ".xlsx", order.get(p.stem.lower(), 99), p.name),
+    )
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -53,81 +66,107 @@ def _display(path: Path, root: Path | None) -> str:
     return str(path)
 
 
+def _file_problem(
+    rows: SourceRows,
+    file: str,
+    row: int | None,
+    message: str,
+    column: str | None = None,
+    severity: str = "error",
+) -> None:
+    """A finding about a whole file or its header, which rejects no particular row."""
+    rows.notices.append(
+        Problem(rows.source_id, file, row, column, message, severity=severity, about_row=False)
+    )
+
+
 def _decode(data: bytes, rows: SourceRows, display: str) -> str:
+    """UTF-8 as it should be; Windows-1252 line by line where a line is not UTF-8.
+
+    Decoding line by line keeps a file that mixes both (one line pasted from an old
+    spreadsheet) readable without garbling the UTF-8 lines.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        rows.notices.append(
-            Problem(
-                rows.source_id,
-                display,
-                line,
-                None,
-                "file is not UTF-8; read as Windows-1252 (Latin-1) — please save it as UTF-8",
-                severity="warning",
-            )
-        )
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    decoded: list[str] = []
+    legacy: list[int] = []
+    for number, line in enumerate(lines, start=1):
         try:
-            return data.decode("cp1252")
+            decoded.append(line.decode("utf-8"))
         except UnicodeDecodeError:
-            return data.decode("latin-1")
-
-
-def _sniff_delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+            decoded.append(line.decode("cp1252", errors="replace"))
+            legacy.append(number)
+    shown = ", ".join(map(str, legacy[:5])) + (" …" if len(legacy) > 5 else "")
+    _file_problem(
+        rows,
+        display,
+        legacy[0],
+        f"line(s) {shown} are not UTF-8; read as Windows-1252 (Latin-1) — "
+        "please save the file as UTF-8",
+        severity="warning",
+    )
+    return "\n".join(decoded)
 
 
 def _read_csv(rows: SourceRows, file: Path, root: Path | None) -> None:
     display = _display(file, root)
-    table = file.stem
+    table = file.stem.strip().lower()
     if table not in register_columns():
-        rows.notices.append(
-            Problem(
-                rows.source_id,
-                display,
-                None,
-                None,
-                f"'{file.name}' is not a register table; expected one of "
-                + ", ".join(f"{t}.csv" for t in TABLE_ORDER),
-            )
+        _file_problem(
+            rows,
+            display,
+            None,
+            f"'{file.name}' is not a register table; expected one of "
+            + ", ".join(f"{t}.csv" for t in TABLE_ORDER),
         )
         return
     text = _decode(file.read_bytes(), rows, display)
     if not text.strip():
-        rows.notices.append(
-            Problem(rows.source_id, display, 1, None, "file is empty: expected a header row")
-        )
+        _file_problem(rows, display, 1, "file is empty: expected a header row")
         rows.unreadable_tables.add(table)
+        rows.tables.setdefault(table, [])
         return
-    first_line = text.splitlines()[0]
-    delimiter = _sniff_delimiter(first_line)
+    candidates = []
+    for delimiter in DELIMITERS:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        numbered = [(i + 1, record) for i, record in enumerate(records)]
+        if _find_header(table, numbered) is not None:
+            candidates.append((delimiter, numbered))
+    delimiter, numbered = candidates[0] if candidates else (",", _comma_records(text))
     if delimiter != ",":
-        name = "semicolon" if delimiter == ";" else "tab"
-        rows.notices.append(
-            Problem(
-                rows.source_id,
-                display,
-                1,
-                None,
-                f"columns are separated by {name}s, not commas; read as such",
-                severity="warning",
-            )
+        name = "semicolons" if delimiter == ";" else "tabs"
+        _file_problem(
+            rows,
+            display,
+            1,
+            f"columns are separated by {name}, not commas; read as such",
+            severity="warning",
         )
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    _collect(rows, table, display, [(i + 1, rec) for i, rec in enumerate(records)])
+    _collect(rows, table, display, numbered)
 
 
-def _cell_text(value: object) -> str | None:
+def _comma_records(text: str) -> list[tuple[int, list[str]]]:
+    return [(i + 1, r) for i, r in enumerate(csv.reader(io.StringIO(text, newline="")))]
+
+
+def _cell_text(cell: object) -> str:
+    """A workbook cell as a clerk would have typed it, with its date precision kept."""
+    value = getattr(cell, "value", cell)
     if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+        return ""
+    number_format = (getattr(cell, "number_format", "") or "").lower()
+    if isinstance(value, dt.datetime | dt.date):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if number_format in MONTH_FORMATS:
+            return day.strftime("%Y-%m")
+        if number_format in YEAR_FORMATS:
+            return day.strftime("%Y")
+        return day.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -139,34 +178,39 @@ def _read_workbook(rows: SourceRows, file: Path, root: Path | None) -> None:
     display = _display(file, root)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
+        formulas = load_workbook(file, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many types for a damaged file
-        rows.notices.append(
-            Problem(rows.source_id, display, None, None, f"cannot open workbook: {error}")
-        )
-        return
+        raise SourceError(rows.source_id, f"cannot open workbook: {error}", display) from None
     try:
         for sheet in workbook.worksheets:
             table = sheet.title.strip().lower()
+            where = f"{display}[{sheet.title}]"
             if table not in register_columns():
                 if table not in ("columns", "readme", "read me"):
-                    rows.notices.append(
-                        Problem(
-                            rows.source_id,
-                            f"{display}[{sheet.title}]",
-                            None,
-                            None,
-                            f"sheet '{sheet.title}' is not a register table; ignored",
-                            severity="warning",
-                        )
+                    _file_problem(
+                        rows,
+                        where,
+                        None,
+                        f"sheet '{sheet.title}' is not a register table; ignored",
+                        severity="warning",
                     )
                 continue
-            records = [
-                (i, ["" if v is None else (_cell_text(v) or "") for v in row])
-                for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-            ]
-            _collect(rows, table, f"{display}[{sheet.title}]", records)
+            records: list[tuple[int, list[str]]] = []
+            formula_rows = formulas[sheet.title].iter_rows()
+            for number, (cells, raw_cells) in enumerate(
+                zip(sheet.iter_rows(), formula_rows, strict=False), start=1
+            ):
+                texts = []
+                for cell, raw in zip(cells, raw_cells, strict=False):
+                    text = _cell_text(cell)
+                    if not text and isinstance(raw.value, str) and raw.value.startswith("="):
+                        text = FORMULA_WITHOUT_VALUE
+                    texts.append(text)
+                records.append((number, texts))
+            _collect(rows, table, where, records)
     finally:
         workbook.close()
+        formulas.close()
 
 
 def _find_header(table: str, records: list[tuple[int, list[str]]]) -> int | None:
@@ -182,73 +226,68 @@ def _find_header(table: str, records: list[tuple[int, list[str]]]) -> int | None
 def _collect(
     rows: SourceRows, table: str, display: str, records: list[tuple[int, list[str]]]
 ) -> None:
-    records = [(n, r) for n, r in records if any(cell.strip() for cell in r)] or records
+    out = rows.tables.setdefault(table, [])
+    records = [(n, r) for n, r in records if any(cell.strip() for cell in r)]
     if not records:
-        rows.notices.append(
-            Problem(rows.source_id, display, 1, None, "file is empty: expected a header row")
-        )
+        _file_problem(rows, display, 1, "file is empty: expected a header row")
         rows.unreadable_tables.add(table)
         return
     header_index = _find_header(table, records)
     if header_index is None:
         line, first = records[0]
-        missing = [k for k in key_columns(table) if k not in {c.strip().lower() for c in first}]
-        for column in missing:
-            rows.notices.append(
-                Problem(
-                    rows.source_id,
-                    display,
-                    line,
-                    column,
-                    f"missing required column '{column}' in the header row",
-                )
-            )
-        header_index = 0
-        if missing:
-            rows.unreadable_tables.add(table)
-    elif header_index > 0:
-        rows.notices.append(
-            Problem(
-                rows.source_id,
+        present = {c.strip().lower() for c in first}
+        for column in [k for k in key_columns(table) if k not in present]:
+            _file_problem(
+                rows,
                 display,
-                records[header_index][0],
-                None,
-                f"header found on row {records[header_index][0]}; "
-                f"{header_index} row(s) above it ignored",
-                severity="warning",
+                line,
+                f"missing required column '{column}' in the header row",
+                column=column,
             )
+        rows.unreadable_tables.add(table)
+        header_index = 0
+    elif header_index > 0:
+        _file_problem(
+            rows,
+            display,
+            records[header_index][0],
+            f"header found on row {records[header_index][0]}; "
+            f"{header_index} row(s) above it ignored",
+            severity="warning",
         )
     header_line, header = records[header_index]
     names = [cell.strip().lower() for cell in header]
     known = {c.name for c in register_columns()[table]}
     for position, name in enumerate(names):
         if name and name not in known:
-            rows.notices.append(
-                Problem(
-                    rows.source_id,
-                    display,
-                    header_line,
-                    name,
-                    f"unknown column '{header[position].strip()}' ignored",
-                    severity="warning",
-                )
+            _file_problem(
+                rows,
+                display,
+                header_line,
+                f"unknown column '{header[position].strip()}' ignored",
+                column=name,
+                severity="warning",
             )
-    for column in register_columns()[table]:
-        if column.required and not column.is_key and column.name not in names:
-            rows.notices.append(
-                Problem(
-                    rows.source_id,
-                    display,
-                    header_line,
-                    column.name,
-                    f"missing required column '{column.name}' in the header row",
-                )
+        if name in known and names.index(name) != position:
+            _file_problem(
+                rows,
+                display,
+                header_line,
+                f"column '{name}' appears twice in the header",
+                column=name,
             )
             rows.unreadable_tables.add(table)
-    out = rows.tables.setdefault(table, [])
+    for column in register_columns()[table]:
+        if column.required and not column.is_key and column.name not in names:
+            _file_problem(
+                rows,
+                display,
+                header_line,
+                f"missing required column '{column.name}' in the header row",
+                column=column.name,
+            )
+            rows.unreadable_tables.add(table)
     for line, record in records[header_index + 1 :]:
-        if not any(cell.strip() for cell in record):
-            continue
         values: dict[str, str | None] = {}
         for position, name in enumerate(names):
             if name in known:

@@ -12,16 +12,22 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 CURRENT_FILE = "CURRENT"
 PARTIAL_SUFFIX = ".partial"
 KEEP_SNAPSHOTS = 5
+SNAPSHOT_NAME = re.compile(r"^uptake(?:-synthetic)?-(?P<stamp>\d{8}T\d{12}Z)-run\d+\.duckdb$")
 
 
 class BuildLockedError(RuntimeError):
     """Another build is publishing into the same folder right now."""
+
+
+class SnapshotMissingError(RuntimeError):
+    """CURRENT names a snapshot file that is gone: history would silently restart."""
 
 
 def current_snapshot(data_dir: Path) -> Path | None:
@@ -31,8 +37,15 @@ def current_snapshot(data_dir: Path) -> Path | None:
         name = pointer.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
+    if not name:
+        return None
     path = data_dir / name
-    return path if name and path.exists() else None
+    if not path.exists():
+        raise SnapshotMissingError(
+            f"{pointer} names {name}, which does not exist: restore that file, or point "
+            f"CURRENT at another snapshot in {data_dir} (delete CURRENT to start a new history)"
+        )
+    return path
 
 
 def new_snapshot_name(run_id: int, started_at: dt.datetime, synthetic: bool = False) -> str:
@@ -68,12 +81,17 @@ def publish(data_dir: Path, partial: Path, name: str) -> Path:
     return final
 
 
+def _stamp(path: Path) -> str:
+    """The build time in a snapshot's name: what orders snapshots, whatever their kind."""
+    match = SNAPSHOT_NAME.match(path.name)
+    return match.group("stamp") if match else ""
+
+
 def prune(data_dir: Path, keep: int = KEEP_SNAPSHOTS) -> list[Path]:
     """Delete old snapshots beyond the newest `keep`, never the current one."""
     current = current_snapshot(data_dir)
     snapshots = sorted(
-        (p for p in data_dir.glob("uptake*.duckdb") if p.is_file()),
-        key=lambda p: p.name.rsplit("-run", 1)[-1],
+        (p for p in data_dir.glob("uptake*.duckdb") if p.is_file() and _stamp(p)), key=_stamp
     )
     removed: list[Path] = []
     for path in snapshots[:-keep] if keep else snapshots:

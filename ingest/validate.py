@@ -14,14 +14,15 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ingest.records import CanonicalRows, Problem, RawRow, SourceRows
-from ingest.register_format import TABLE_ORDER, ColumnSpec, key_columns, register_columns
-from ingest.vocab import Vocabularies
+from ingest.records import FORMULA_WITHOUT_VALUE, CanonicalRows, Problem, RawRow, SourceRows
+from ingest.register_format import TABLE_ORDER, ColumnSpec, register_columns
+from ingest.vocab import Vocabularies, normalise_label
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$")
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
+THOUSANDS_SEPARATORS = str.maketrans("", "", " \u00a0\u202f'")
 
 # Columns whose canonical form is a label kept as the source wrote it plus a mapped value.
 LABELLED_COLUMNS = {
@@ -32,6 +33,16 @@ LABELLED_COLUMNS = {
 DEFAULTS = {
     ("responses", "response_kind"): "final",
     ("recommendations", "granularity"): "item",
+}
+ID_COLUMNS = {
+    "institutions": "institution_id",
+    "cycles": "cycle_id",
+    "milestones": "milestone_id",
+    "recommendations": "recommendation_id",
+    "responses": "response_id",
+    "status_events": "event_id",
+    "outcome_reports": "outcome_report_id",
+    "congruence": "congruence_id",
 }
 
 
@@ -53,15 +64,15 @@ def parse_date(text: str) -> tuple[dt.date, str]:
 
 
 def _parse_int(text: str) -> int:
-    cleaned = text.replace("\u202f", "").replace(" ", "")
-    if not re.fullmatch(r"\d+", cleaned):
-        raise CellError(f"'{text}' is not a whole number")
-    return int(cleaned)
+    cleaned = text.translate(THOUSANDS_SEPARATORS)
+    if re.fullmatch(r"\d+(?:\.0+)?", cleaned):
+        return int(cleaned.split(".")[0])
+    raise CellError(f"'{text}' is not a whole number")
 
 
 def _parse_float(text: str) -> float:
     try:
-        return float(text.replace(",", "."))
+        return float(text.translate(THOUSANDS_SEPARATORS).replace(",", "."))
     except ValueError:
         raise CellError(f"'{text}' is not a number") from None
 
@@ -75,6 +86,11 @@ def _parse_languages(text: str) -> list[str]:
 
 
 def _parse_cell(spec: ColumnSpec, text: str, vocabularies: Vocabularies) -> Any:
+    if text == FORMULA_WITHOUT_VALUE:
+        raise CellError(
+            "formula without a saved result: open and save the workbook in a spreadsheet "
+            "program so its values are stored"
+        )
     kind = spec.type
     if kind == "id" or kind.startswith("ref:"):
         if not ID_PATTERN.match(text):
@@ -127,8 +143,45 @@ def _short_hash(*parts: object) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
 
 
+def _iso(value: Any) -> str:
+    if isinstance(value, tuple):
+        value = value[0]
+    return value.isoformat() if isinstance(value, dt.date) else ""
+
+
+def identity(table: str, parsed: dict[str, Any], raw: dict[str, str | None]) -> str | None:
+    """What makes a row "the same row" across builds: its id, or for a listed status event
+    its slot. Built from parsed key cells (so '2023-06' and 'Administration' match what is
+    stored); None when a key cell could not be read."""
+    try:
+        if table == "milestones":
+            return "/".join([parsed["cycle_id"], _iso(parsed["occurred_on"]), parsed["kind"]])
+        if table == "responses":
+            return f"{parsed['recommendation_id']}/{parsed['response_kind']}"
+        if table == "outcome_reports":
+            return "/".join(
+                [
+                    parsed["cycle_id"],
+                    _iso(parsed["reported_on"]),
+                    normalise_label(parsed.get("reported_by") or ""),
+                    normalise_label(raw.get("status") or ""),
+                ]
+            )
+        if table == "congruence":
+            return f"{parsed['recommendation_id']}/{parsed['assessor']}"
+        if table == "status_events":
+            occurred = _iso(parsed["occurred_on"])
+            return f"{parsed['recommendation_id']}/{occurred}/{parsed['assessor']}"
+        return parsed[ID_COLUMNS[table]]
+    except KeyError:
+        return None
+
+
 def _canonical(
-    table: str, parsed: dict[str, Any], raw: RawRow, source_id: str, status_origin: str
+    table: str,
+    parsed: dict[str, Any],
+    raw: RawRow,
+    source: SourceRows,
 ) -> dict[str, Any]:
     """Map parsed register cells to the canonical table's columns."""
     row: dict[str, Any] = {}
@@ -141,56 +194,41 @@ def _canonical(
             row[name], row[f"{name}_precision"] = value
         else:
             row[name] = value
-    row["source_id"] = source_id
+    row["source_id"] = source.source_id
     row["source_ref"] = raw.ref
-    if table == "milestones":
-        row["milestone_id"] = "/".join([row["cycle_id"], _iso(row.get("occurred_on")), row["kind"]])
-    elif table == "responses":
-        row["response_id"] = f"{row['recommendation_id']}/{row['response_kind']}"
-    elif table == "outcome_reports":
-        row["outcome_report_id"] = "/".join(
-            [
-                row["cycle_id"],
-                _iso(row.get("reported_on")),
-                row.get("reported_by") or "",
-                row["status_label"],
-            ]
-        )
-    elif table == "congruence":
-        row["congruence_id"] = f"{row['recommendation_id']}/{row['assessor']}"
-    elif table == "status_events":
-        occurred = _iso(row.get("occurred_on"))
-        row["origin"] = status_origin
-        if status_origin == "listed":
-            row["slot_key"] = f"{row['recommendation_id']}/{occurred}/{row['assessor']}"
+    key = identity(table, parsed, raw.values)
+    if table == "status_events":
+        row["origin"] = source.status_origin
+        if source.status_origin == "listed":
+            row["slot_key"] = key
+            seen = None
         else:
             row["slot_key"] = f"{row['recommendation_id']}/{row['assessor']}"
+            seen = source.observed_at
+        if source.observed_at is not None:
+            row["observed_at"] = source.observed_at
         row["event_id"] = _short_hash(
             row["recommendation_id"],
-            occurred,
+            _iso(row.get("occurred_on")),
             row["assessor"],
             row["status"],
             row["status_label"],
             row.get("progress"),
             row.get("note"),
             row.get("source_url"),
-            status_origin,
+            source.status_origin,
+            seen,
         )
+    else:
+        row[ID_COLUMNS[table]] = key
     return row
 
 
-def _iso(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def row_key(table: str, values: dict[str, str | None]) -> str | None:
-    """The register key of a raw row, when every key cell is present."""
-    parts = [values.get(k) for k in key_columns(table)]
-    if table in ("responses",) and not values.get("response_kind"):
-        parts[-1] = "final"
-    if any(p is None for p in parts):
-        return None
-    return "/".join(p or "" for p in parts)
+def row_identity(table: str, row: dict[str, Any]) -> str:
+    """The identity of a canonical row (the slot for a listed status event)."""
+    if table == "status_events":
+        return row["slot_key"]
+    return row[ID_COLUMNS[table]]
 
 
 def validate_source(rows: SourceRows, vocabularies: Vocabularies) -> CanonicalRows:
@@ -199,9 +237,13 @@ def validate_source(rows: SourceRows, vocabularies: Vocabularies) -> CanonicalRo
         source_id=rows.source_id,
         status_origin=rows.status_origin,
         unreadable_tables=set(rows.unreadable_tables),
+        present_tables=set(rows.tables),
+        observed_at=rows.observed_at,
     )
     result.problems.extend(rows.notices)
-    fatal_files = {(p.file, p.column) for p in rows.notices if p.severity == "error"}
+    missing_columns = {
+        (p.file, p.column) for p in rows.notices if p.severity == "error" and p.column
+    }
     for table in TABLE_ORDER:
         specs = register_columns()[table]
         seen: dict[str, str] = {}
@@ -219,7 +261,7 @@ def validate_source(rows: SourceRows, vocabularies: Vocabularies) -> CanonicalRo
                 if text is None:
                     if spec.required:
                         reason = f"required column '{spec.name}' is empty"
-                        if (raw.file, spec.name) in fatal_files:
+                        if (raw.file, spec.name) in missing_columns:
                             reason = f"file lacks required column '{spec.name}'"
                         problems.append(_problem(rows, raw, spec.name, reason, None, raw_text))
                     continue
@@ -239,16 +281,18 @@ def validate_source(rows: SourceRows, vocabularies: Vocabularies) -> CanonicalRo
                         raw_text,
                     )
                 )
-            key = row_key(table, raw.values)
+            key = identity(table, parsed, raw.values)
             if key is not None and not problems:
                 if key in seen:
+                    first_column = next(s.name for s in specs if s.is_key)
                     problems.append(
                         _problem(
                             rows,
                             raw,
-                            key_columns(table)[0],
-                            f"duplicate key '{key}': already given at {seen[key]}",
-                            key,
+                            first_column,
+                            f"duplicate: the same {table[:-1].replace('_', ' ')} as at "
+                            f"{seen[key]} ({key})",
+                            raw.values.get(first_column),
                             raw_text,
                         )
                     )
@@ -259,9 +303,7 @@ def validate_source(rows: SourceRows, vocabularies: Vocabularies) -> CanonicalRo
                 if key is not None:
                     result.rejected_keys.setdefault(table, set()).add(key)
                 continue
-            result.tables.setdefault(table, []).append(
-                _canonical(table, parsed, raw, rows.source_id, rows.status_origin)
-            )
+            result.tables.setdefault(table, []).append(_canonical(table, parsed, raw, rows))
     return result
 
 
@@ -273,41 +315,15 @@ def _problem(
     value: str | None,
     raw_text: str,
 ) -> Problem:
-    file, _, line = raw.ref.rpartition(":") if raw.row is None else (raw.file, "", raw.row)
-    row_number = raw.row if raw.row is not None else (int(line) if str(line).isdigit() else None)
     return Problem(
         source_id=rows.source_id,
-        file=raw.file or file or raw.ref,
-        row=row_number,
+        file=raw.file or raw.ref,
+        row=raw.row,
         column=column,
         message=message,
         value=value,
         raw=raw_text,
     )
-
-
-# Which canonical id column each reference points at.
-REFERENCE_TARGETS = {
-    "institutions": "institution_id",
-    "cycles": "cycle_id",
-    "recommendations": "recommendation_id",
-}
-
-
-def canonical_id(table: str, row: dict[str, Any]) -> str:
-    return row[ID_COLUMNS[table]]
-
-
-ID_COLUMNS = {
-    "institutions": "institution_id",
-    "cycles": "cycle_id",
-    "milestones": "milestone_id",
-    "recommendations": "recommendation_id",
-    "responses": "response_id",
-    "status_events": "event_id",
-    "outcome_reports": "outcome_report_id",
-    "congruence": "congruence_id",
-}
 
 
 def check_references(
@@ -346,15 +362,16 @@ def check_references(
                             column=spec.name,
                             message=(
                                 f"{spec.name} '{row.get(spec.name)}' is not a known "
-                                f"{spec.referenced_table[:-1]} (missing, or rejected itself)"
+                                f"{(spec.referenced_table or '')[:-1]} "
+                                "(missing, or rejected itself)"
                             ),
                             value=row.get(spec.name),
                             raw=json.dumps(row, default=str, ensure_ascii=False),
                         )
                     )
-                source.rejected_keys.setdefault(table, set()).add(canonical_id(table, row))
+                source.rejected_keys.setdefault(table, set()).add(row_identity(table, row))
             source.tables[table] = kept
-            known.setdefault(table, set()).update(canonical_id(table, r) for r in kept)
+            known.setdefault(table, set()).update(r.get(ID_COLUMNS[table]) for r in kept)
         # A rejected row whose previous version stays current can still be pointed at.
         for source in sources:
             known[table].update(

@@ -14,12 +14,16 @@ from pathlib import Path
 
 from ingest.paths import VOCABULARY_DIR
 
+# Letters that Unicode does not decompose into a base letter plus an accent.
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ß": "ss", "’": "'", "‘": "'"})
+
 
 def normalise_label(label: str) -> str:
-    """Case-, accent- and whitespace-insensitive form of a label."""
-    decomposed = unicodedata.normalize("NFKD", label.casefold())
+    """Case-, accent- and whitespace-insensitive form of a label ("Mis en Œuvre" and
+    "mis en oeuvre" are the same label)."""
+    decomposed = unicodedata.normalize("NFKD", label.casefold().translate(LIGATURES))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.replace("’", "'").split())
+    return " ".join(stripped.split())
 
 
 @dataclass
@@ -85,6 +89,13 @@ def load_vocabularies(directory: Path = VOCABULARY_DIR) -> Vocabularies:
                             f"{path.name}:{line}:value: '{row['value']}' is not a value of "
                             f"the {name} scale ({', '.join(values)})"
                         )
-                    vocabulary.labels[normalise_label(row["label"])] = row["value"]
+                    label = normalise_label(row["label"])
+                    earlier = vocabulary.labels.get(label)
+                    if earlier is not None and earlier != row["value"]:
+                        raise VocabularyError(
+                            f"{path.name}:{line}:label: '{row['label']}' is already mapped "
+                            f"to '{earlier}'; one label cannot mean two things"
+                        )
+                    vocabulary.labels[label] = row["value"]
         by_name[name] = vocabulary
     return Vocabularies(by_name=by_name, directory=directory)

@@ -60,7 +60,7 @@ def workspace(tmp_path: Path) -> Iterator[Workspace]:
     sources = tmp_path / "sources.toml"
     sources.write_text(
         '[[sources]]\nid = "register-test"\nkind = "register"\npath = "registers/test"\n'
-        'title = "Test register"\n',
+        'title = "Test register"\nlicence = "CC0"\nattribution = "Uptake tests"\n',
         encoding="utf-8",
     )
     yield Workspace(tmp_path, register, sources, tmp_path / "build")

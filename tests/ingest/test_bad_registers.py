@@ -93,8 +93,7 @@ def test_duplicate_id_rejects_the_second_row(workspace: Workspace) -> None:
     code, output = check(path)
     assert code == 1
     assert (
-        f"{path}:5:recommendation_id: duplicate key 'test-2023-housing-r01': "
-        f"already given at {path}:2" in output
+        f"{path}:5:recommendation_id: duplicate: the same recommendation as at {path}:2" in output
     )
     workspace.build()
     assert "Contrôle de la certification PEB (bis)" not in recommendation_titles(workspace)
@@ -130,7 +129,7 @@ def test_latin1_file_is_decoded_with_a_warning(workspace: Workspace) -> None:
     path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
     code, output = check(path)
     assert code == 0
-    assert "warning: file is not UTF-8; read as Windows-1252" in output
+    assert "warning: line(s) 2, 3 are not UTF-8; read as Windows-1252" in output
     assert workspace.build()[0] == 0
     assert "Contrôle de la certification PEB" in recommendation_titles(workspace)
 
@@ -182,3 +181,91 @@ def test_unknown_file_name_is_not_silently_ignored(workspace: Workspace) -> None
     code, output = check(path)
     assert code == 1
     assert "'recomendations.csv' is not a register table" in output
+
+
+def test_a_line_pasted_in_windows_1252_does_not_garble_the_utf8_lines(
+    workspace: Workspace,
+) -> None:
+    path = workspace.file("recommendations")
+    legacy = "mixed-r9,test-2023-housing,9,Qualité de l'air,,fr,,,,,,https://e.org/9,\n"
+    path.write_bytes(path.read_bytes() + legacy.encode("cp1252"))
+    code, output = check(path)
+    assert code == 0
+    assert "line(s) 5 are not UTF-8" in output
+    workspace.build()
+    titles = recommendation_titles(workspace)
+    assert "Contrôle de la certification PEB" in titles
+    assert "Qualité de l'air" in titles
+
+
+def test_duplicates_differing_only_in_case_or_date_form_are_caught(workspace: Workspace) -> None:
+    path = workspace.file("milestones")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "test-2023-housing,2023-06-10,Handover,Same step again,https://e.org/x,\n",
+        encoding="utf-8",
+    )
+    responses = workspace.file("responses")
+    responses.write_text(
+        responses.read_text(encoding="utf-8")
+        + "test-2023-housing-r01,Final,2024-05-16,Gouvernement,retenue,,https://e.org/y,\n",
+        encoding="utf-8",
+    )
+    code, output = check(workspace.register)
+    assert code == 1
+    assert "milestones.csv:4:cycle_id: duplicate: the same milestone as at" in output
+    assert "responses.csv:4:recommendation_id: duplicate: the same response as at" in output
+    code, output = workspace.build()
+    assert code == 1
+    assert "Traceback" not in output
+    assert workspace.query("SELECT count(*) FROM milestones") == [(2,)]
+
+
+def test_semicolon_export_with_a_title_row(workspace: Workspace) -> None:
+    path = workspace.file("institutions")
+    path.write_text(
+        "Registre des institutions;;;;;\n"
+        "institution_id;name;country;kind;languages;source_url\n"
+        "test-assembly;Test Assembly;BE;citizens_assembly;fr nl;https://example.org/a\n",
+        encoding="utf-8",
+    )
+    code, output = check(path)
+    assert code == 0, output
+    assert "header found on row 2" in output
+    assert workspace.build()[0] == 0
+
+
+def test_xlsx_real_dates_month_formats_and_formulas_without_values(
+    workspace: Workspace,
+) -> None:
+    import datetime as dt
+
+    workspace.file("cycles").unlink()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "cycles"
+    sheet.append(["cycle_id", "institution_id", "title", "started_on", "ended_on", "members"])
+    sheet.append(["test-2023-housing", "test-assembly", "Habiter", dt.date(2023, 2, 4)])
+    sheet["E2"] = dt.date(2023, 6, 1)
+    sheet["E2"].number_format = "mmm-yy"
+    sheet["F2"] = "=40+60"
+    sheet["G1"] = "source_url"
+    sheet["G2"] = "https://example.org/cycle-1"
+    sheet.append(["test-2024-food", "test-assembly", "Alimentation", None, None, 64])
+    sheet["G3"] = "https://example.org/cycle-2"
+    path = workspace.register / "cycles.xlsx"
+    workbook.save(path)  # saved by a script: formulas carry no computed value
+    code, output = check(path)
+    assert code == 1
+    assert f"{path}[cycles]:2:members: formula without a saved result" in output
+    workspace.build()
+    assert workspace.query("SELECT cycle_id FROM cycles WHERE withdrawn_run_id IS NULL") == [
+        ("test-2024-food",)
+    ]
+    sheet["F2"] = 100
+    workbook.save(path)
+    workspace.build()
+    assert workspace.query(
+        "SELECT started_on::VARCHAR, started_on_precision, ended_on::VARCHAR, "
+        "ended_on_precision, members FROM cycles WHERE cycle_id = 'test-2023-housing'"
+    ) == [("2023-02-04", "day", "2023-06-01", "month", 100)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 from ingest.snapshot import current_snapshot
 from tests.ingest.conftest import Workspace
@@ -168,3 +169,101 @@ def test_only_the_last_snapshots_are_kept(workspace: Workspace) -> None:
     assert len(files) == 5
     assert current_snapshot(workspace.data_dir).name == files[-1]
     assert files[-1].endswith("run00007.duckdb")
+
+
+def test_an_unreadable_register_is_a_failed_source_not_a_mass_withdrawal(
+    workspace: Workspace,
+) -> None:
+    workspace.build()
+    for path in workspace.register.iterdir():
+        path.unlink()
+    (workspace.register / "~$register.xlsx").write_bytes(b"")  # a spreadsheet's lock file
+    code, output = workspace.build()
+    assert code == 1
+    assert "no register files (CSV or XLSX) found" in output
+    assert workspace.query(
+        "SELECT count(*) FROM recommendations WHERE withdrawn_run_id IS NULL"
+    ) == [(3,)]
+    (workspace.register / "register.xlsx").write_bytes(b"")
+    code, output = workspace.build()
+    assert code == 1
+    assert "cannot open workbook" in output
+    assert workspace.query("SELECT count(*) FROM cycles WHERE withdrawn_run_id IS NULL") == [(2,)]
+
+
+def test_a_table_file_that_disappears_keeps_its_rows(workspace: Workspace) -> None:
+    workspace.build()
+    workspace.file("congruence").rename(workspace.root / "congruence-away.csv")
+    assert workspace.build()[0] == 0
+    assert workspace.query("SELECT withdrawn_run_id FROM congruence") == [(None,)]
+
+
+def test_a_rejected_row_keyed_by_a_partial_date_keeps_its_previous_version(
+    workspace: Workspace,
+) -> None:
+    workspace.replace_in("milestones", "2024-05-15,final_response", "2024-05,Final_Response")
+    assert workspace.build()[0] == 0
+    workspace.replace_in("milestones", "https://example.org/m2", "not-a-url")
+    code, _ = workspace.build()
+    assert code == 1
+    assert workspace.query(
+        "SELECT occurred_on::VARCHAR, occurred_on_precision, withdrawn_run_id FROM milestones "
+        "WHERE kind = 'final_response'"
+    ) == [("2024-05-01", "month", None)]
+
+
+def test_a_cycle_can_move_to_another_register(workspace: Workspace) -> None:
+    workspace.build()
+    other = workspace.root / "registers" / "other"
+    other.mkdir()
+    lines = workspace.file("cycles").read_text(encoding="utf-8").splitlines()
+    food = [line for line in lines if line.startswith("test-2024-food")]
+    (other / "cycles.csv").write_text("\n".join([lines[0], *food]) + "\n", encoding="utf-8")
+    workspace.file("cycles").write_text(
+        "\n".join(line for line in lines if line not in food) + "\n", encoding="utf-8"
+    )
+    with workspace.sources.open("a", encoding="utf-8") as handle:
+        handle.write(
+            '\n[[sources]]\nid = "register-other"\nkind = "register"\npath = "registers/other"\n'
+            'title = "Other"\nlicence = "CC0"\nattribution = "Uptake tests"\n'
+        )
+    code, output = workspace.build()
+    assert code == 0, output
+    assert workspace.query(
+        "SELECT source_id, withdrawn_run_id FROM cycles WHERE cycle_id = 'test-2024-food'"
+    ) == [("register-other", None)]
+    assert workspace.query(
+        "SELECT change FROM changes WHERE row_id = 'test-2024-food' ORDER BY run_id"
+    ) == [("new",), ("moved",)]
+
+
+def test_two_registers_claiming_one_id_is_an_error_naming_both(workspace: Workspace) -> None:
+    other = workspace.root / "registers" / "other"
+    other.mkdir()
+    shutil.copy(workspace.file("institutions"), other / "institutions.csv")
+    with workspace.sources.open("a", encoding="utf-8") as handle:
+        handle.write(
+            '\n[[sources]]\nid = "register-other"\nkind = "register"\npath = "registers/other"\n'
+            'title = "Other"\nlicence = "CC0"\nattribution = "Uptake tests"\n'
+        )
+    code, output = workspace.build()
+    assert code == 1
+    assert "('test-assembly') is already provided by source 'register-test'" in output
+
+
+def test_a_dangling_current_pointer_stops_the_build(workspace: Workspace) -> None:
+    workspace.build()
+    workspace.build()
+    current_snapshot(workspace.data_dir).unlink()
+    code, output = workspace.build()
+    assert code == 2
+    assert "does not exist" in output and "nothing published" in output
+
+
+def test_a_broken_source_configuration_is_reported_without_a_traceback(
+    workspace: Workspace,
+) -> None:
+    workspace.sources.write_text('[[sources]]\nid = "x"\nkind = "register"\n', encoding="utf-8")
+    code, output = workspace.build()
+    assert code == 2
+    assert "source 'x'" in output and "is required" in output

@@ -9,8 +9,9 @@ import duckdb
 
 from ingest.build import build_snapshot
 from ingest.records import RawRow, SourceRows
+from ingest.sources_config import SourceConfig
 
-CONFIG = {"id": "live-test", "kind": "decidim", "title": "Live test source"}
+CONFIG = SourceConfig(id="live-test", kind="decidim", title="Live", licence="", attribution="")
 URL = "https://example.org/p/1"
 
 
@@ -75,3 +76,13 @@ def test_repeated_state_is_not_a_new_event_and_a_change_is(tmp_path: Path) -> No
         ("in_progress", "2024-01-10", None, None, 1),
         ("implemented", "2024-03-01", None, None, 3),
     ]
+
+
+def test_a_state_that_returns_is_recorded_again(tmp_path: Path) -> None:
+    import datetime as dt
+
+    for day, status in ((1, "in corso"), (2, "realizzato"), (3, "in corso")):
+        rows = fetched(status, "2024-01-10")
+        rows.observed_at = dt.datetime(2024, 1, day, 12)
+        build_snapshot(tmp_path, [(CONFIG, rows)], command="fetch")
+    assert [e[0] for e in events(tmp_path)] == ["in_progress", "implemented", "in_progress"]
