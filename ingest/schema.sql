@@ -81,7 +81,9 @@ CREATE TABLE recommendations (
     cycle_id                VARCHAR NOT NULL,
     number                  VARCHAR,                   -- as numbered in its cycle ("12", "3.2")
     title                   VARCHAR NOT NULL,
-    body                    VARCHAR,                   -- full text or the source's summary
+    body                    VARCHAR,                   -- full text, or a summary (body_kind)
+    body_kind               VARCHAR NOT NULL DEFAULT 'full_text', -- full_text | summary
+    body_language           VARCHAR,                   -- when the body's language differs from the title's
     language                VARCHAR,
     theme                   VARCHAR,
     addressee               VARCHAR,

@@ -33,6 +33,7 @@ LABELLED_COLUMNS = {
 DEFAULTS = {
     ("responses", "response_kind"): "final",
     ("recommendations", "granularity"): "item",
+    ("recommendations", "body_kind"): "full_text",
 }
 ID_COLUMNS = {
     "institutions": "institution_id",

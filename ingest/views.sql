@@ -193,7 +193,8 @@ GROUP BY recommendation_id;
 -- its current implementation status and its freshness.
 --   recommendation_id, cycle_id, institution_id   keys
 --   institution_name, cycle_title, cycle_number   names for display
---   number, title, body, language, theme, addressee, adopted_on(_precision), support,
+--   number, title, body, body_kind (full_text | summary), body_language, language, theme,
+--   addressee, adopted_on(_precision), support,
 --   granularity ('item' | 'chapter'), source_url, is_synthetic     as in recommendations
 --   has_response        TRUE when a formal response (stance other than 'pending') exists
 --   response_id, response_kind ('final' | 'interim')               the response shown
@@ -237,6 +238,8 @@ WITH joined AS (
         r.number,
         r.title,
         r.body,
+        r.body_kind,
+        r.body_language,
         r.language,
         r.theme,
         r.addressee,
@@ -334,6 +337,8 @@ SELECT
     number,
     title,
     body,
+    body_kind,
+    body_language,
     language,
     theme,
     addressee,

@@ -1,0 +1,1 @@
+"""Uptake dashboard: a read-only Streamlit app over the published DuckDB snapshot."""

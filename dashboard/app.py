@@ -1,0 +1,92 @@
+"""Entry point: find the published snapshot, show the synthetic-data banner, route to a page.
+
+Run with `streamlit run dashboard/app.py` from the repository root.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run` puts only this file's folder on sys.path; the pages import the `dashboard`
+# package, so the repository root must be importable even when the project is not installed.
+_REPO_ROOT = str(Path(__file__).resolve().parents[1])
+if _REPO_ROOT not in sys.path:
+    sys.path.insert(0, _REPO_ROOT)
+
+import duckdb  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from dashboard import queries, snapshot, state  # noqa: E402
+from dashboard.messages import t  # noqa: E402
+
+# No page icons: Streamlit turns a page's icon into the favicon, fetched from a font CDN,
+# and the app must work offline.
+PAGES = [
+    ("views/overview.py", "overview", "nav.overview"),
+    ("views/explorer.py", "explorer", "nav.explorer"),
+    ("views/timelines.py", "timelines", "nav.timelines"),
+    ("views/compare.py", "compare", "nav.compare"),
+    ("views/sources.py", "sources", "nav.sources"),
+]
+
+
+def _no_snapshot(missing: snapshot.Missing) -> None:
+    st.title(t("app.title"))
+    st.error(t(f"app.no_snapshot.{missing.reason}", data_dir=str(missing.data_dir)))
+    st.markdown(t("app.no_snapshot.how"))
+    st.code(t("app.no_snapshot.command"), language="bash")
+    st.caption(t("app.no_snapshot.env", env=snapshot.DATA_DIR_ENV))
+
+
+def main() -> None:
+    st.set_page_config(
+        page_title=t("app.title"),
+        layout="wide",
+        initial_sidebar_state="auto",
+    )
+    found = snapshot.current()
+    if isinstance(found, snapshot.Missing):
+        _no_snapshot(found)
+        return
+    try:
+        facts = queries.snapshot_facts(str(found.path))
+        missing = queries.missing_views(str(found.path))
+    except duckdb.Error as error:
+        st.title(t("app.title"))
+        st.error(t("app.unreadable_snapshot", name=found.id, reason=type(error).__name__))
+        st.code(t("app.no_snapshot.command"), language="bash")
+        return
+    if missing:
+        st.title(t("app.title"))
+        st.error(t("app.outdated_snapshot", name=found.id, views=", ".join(missing)))
+        st.code(t("app.no_snapshot.command"), language="bash")
+        return
+    state.publish_snapshot(found)
+
+    pages = [
+        st.Page(path, title=t(title), url_path=url, default=url == "overview")
+        for path, url, title in PAGES
+    ]
+    current_page = st.navigation(pages, position="top")
+    if facts.get("is_synthetic"):
+        st.warning(t("app.synthetic_banner"), icon=":material/science:")
+    try:
+        current_page.run()
+    except duckdb.Error as error:
+        # A snapshot that opens but cannot answer (e.g. replaced mid-read) gets a notice and
+        # the fix, never a traceback.
+        st.error(t("app.query_failed", reason=type(error).__name__))
+        st.code(t("app.no_snapshot.command"), language="bash")
+    built_at = facts.get("built_at")
+    st.divider()
+    st.caption(
+        t(
+            "app.footer",
+            snapshot=found.id,
+            built=built_at.strftime("%Y-%m-%d %H:%M UTC") if built_at else t("common.unknown"),
+        )
+    )
+
+
+main()

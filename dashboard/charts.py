@@ -1,0 +1,261 @@
+"""Altair chart builders: one function per chart kind, data in, chart out.
+
+Charts encode canonical values through palette scales so each status keeps its colour, and
+take display labels as a separate column so the legend reads in plain words.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from dashboard.palette import colour_scale, series_scale
+
+FONT_SIZE = 13
+# Streamlit fits a chart into its height *including* a bottom legend, so charts with a legend
+# reserve room for it (about three rows of entries).
+LEGEND_ALLOWANCE = 110
+# Bar charts size by band: each category gets the same height however many there are; the
+# band holds the category's name above a bar of BAR_SIZE pixels.
+BAR_STEP = 48
+BAR_SIZE = 18
+LANE_STEP = 80
+
+
+def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
+        labelFontSize=FONT_SIZE,
+        titleFontSize=FONT_SIZE,
+        orient="bottom",
+        columns=2,
+        labelLimit=280,
+    )
+
+
+def _labelled_rows(category: str, sort: object = None) -> alt.Y:
+    """A category axis whose names are written above each bar rather than beside it, so long
+    institution names keep their full width on a phone."""
+    return alt.Y(f"{category}:N", title=None, axis=None, sort=sort)
+
+
+def _row_labels(data: pl.DataFrame, category: str, sort: object = None) -> alt.Chart:
+    return (
+        alt.Chart(data)
+        .mark_text(
+            align="left",
+            baseline="bottom",
+            dy=-BAR_SIZE / 2 - 2,
+            fontSize=FONT_SIZE,
+            # Truncated at the plot's width so a long name never squeezes the bars.
+            limit=alt.expr("width"),
+        )
+        .encode(
+            y=_labelled_rows(category, sort),
+            x=alt.value(0),
+            text=alt.Text(f"{category}:N"),
+            color=alt.value("#1B1F24"),
+        )
+    )
+
+
+def normalised_bars(
+    data: pl.DataFrame,
+    *,
+    category: str,
+    category_title: str,
+    value_label: str,
+    value_title: str,
+    scale: str,
+    labels: dict[str, str],
+    order: str,
+) -> alt.LayerChart:
+    """One horizontal 100 % bar per category, split by a canonical scale (stance, status).
+
+    `data` is long: category, value_label (display label), order (scale position), count.
+    """
+    bars = (
+        alt.Chart(data)
+        .mark_bar(size=BAR_SIZE, yOffset=BAR_SIZE / 2 - 2)
+        .encode(
+            y=_labelled_rows(category),
+            x=alt.X(
+                "sum(count):Q",
+                stack="normalize",
+                title=value_title,
+                axis=alt.Axis(format="%", tickCount=5),
+            ),
+            color=alt.Color(
+                f"{value_label}:N",
+                scale=colour_scale(scale, labels, data[value_label].unique().to_list()),
+                title=value_title,
+            ),
+            order=alt.Order(f"{order}:Q"),
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title=category_title),
+                alt.Tooltip(f"{value_label}:N", title=value_title),
+                alt.Tooltip("sum(count):Q", title="n"),
+            ],
+        )
+    )
+    chart = (bars + _row_labels(data, category)).properties(height=alt.Step(BAR_STEP))
+    return _finish(chart)
+
+
+def funnel(data: pl.DataFrame, *, stage_title: str, count_title: str) -> alt.LayerChart:
+    """The uptake funnel: one bar per stage, in order, with its count printed at the end."""
+    stage_sort = alt.SortField("stage_order")
+    base = alt.Chart(data).encode(
+        y=_labelled_rows("stage_label", stage_sort),
+        x=alt.X("count:Q", title=count_title, axis=alt.Axis(format="d", tickMinStep=1)),
+        tooltip=[
+            alt.Tooltip("stage_label:N", title=stage_title),
+            alt.Tooltip("count:Q", title=count_title),
+            alt.Tooltip("share:Q", title="%", format=".0%"),
+        ],
+    )
+    bars = base.mark_bar(color="#0072B2", size=BAR_SIZE, yOffset=BAR_SIZE / 2 - 2)
+    counts = base.mark_text(align="left", dx=4, dy=BAR_SIZE / 2 - 2, fontSize=FONT_SIZE).encode(
+        text="count:Q"
+    )
+    chart = bars + counts + _row_labels(data, "stage_label", stage_sort)
+    return _finish(chart.properties(height=alt.Step(BAR_STEP)))
+
+
+def kaplan_meier(
+    data: pl.DataFrame, *, series_names: list[str], days_title: str, share_title: str
+) -> alt.Chart:
+    """Step curves of the share not yet implemented against days since the start."""
+    chart = (
+        alt.Chart(data)
+        .mark_line(interpolate="step-after", strokeWidth=2.5)
+        .encode(
+            x=alt.X("days:Q", title=days_title),
+            y=alt.Y(
+                "still_open:Q",
+                title=share_title,
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            color=alt.Color(
+                "series:N",
+                scale=series_scale(series_names, data["series"].unique().to_list()),
+                title=None,
+            ),
+            tooltip=[
+                alt.Tooltip("series:N"),
+                alt.Tooltip("days:Q", title=days_title),
+                alt.Tooltip("still_open:Q", title=share_title, format=".0%"),
+                alt.Tooltip("at_risk:Q", title="n at risk"),
+            ],
+        )
+        .properties(height=320 + LEGEND_ALLOWANCE)
+    )
+    return _finish(chart)
+
+
+def response_days(
+    data: pl.DataFrame, *, series_names: list[str], days_title: str, series_title: str
+) -> alt.LayerChart:
+    """Days from handover to response, one tick per recommendation, with each series' median."""
+    base = alt.Chart(data)
+    dots = base.mark_tick(thickness=2, size=BAR_SIZE, opacity=0.7, yOffset=BAR_SIZE / 2 - 2).encode(
+        x=alt.X("days_to_response:Q", title=days_title),
+        y=_labelled_rows("series"),
+        color=alt.Color(
+            "series:N",
+            scale=series_scale(series_names, data["series"].unique().to_list()),
+            legend=None,
+        ),
+        tooltip=[
+            alt.Tooltip("series:N", title=series_title),
+            alt.Tooltip("days_to_response:Q", title=days_title),
+        ],
+    )
+    medians = base.mark_tick(
+        color="black", thickness=4, size=BAR_SIZE + 8, yOffset=BAR_SIZE / 2 - 2
+    ).encode(x="median(days_to_response):Q", y=_labelled_rows("series"))
+    chart = (dots + medians + _row_labels(data, "series")).properties(height=alt.Step(BAR_STEP))
+    return _finish(chart)
+
+
+def cycle_timeline(
+    layers: list[tuple[pl.DataFrame, str, dict[str, str], str]],
+    deadlines: pl.DataFrame,
+    *,
+    lane_order: list[str],
+) -> alt.LayerChart:
+    """A cycle on one time axis: one lane per kind of record, response deadlines as dashed
+    vermillion rules.
+
+    Each layer is (data, palette scale name, value -> label map, point shape); data columns:
+    on_date, lane,
+    value_label, detail, jitter. All layers share one legend (several legends side by side do
+    not fit a phone), each value keeping its fixed colour.
+    """
+    domain: list[str] = []
+    colours: list[str] = []
+    for data, scale, labels, _ in layers:
+        if data.height == 0:
+            continue
+        fixed = colour_scale(scale, labels, data["value_label"].unique().to_list()).to_dict()
+        for name, colour in zip(fixed["domain"], fixed["range"], strict=True):
+            if name not in domain:
+                domain.append(name)
+                colours.append(colour)
+    points = [
+        alt.Chart(data)
+        .mark_point(filled=True, size=170, opacity=0.9, shape=shape)
+        .encode(
+            x=alt.X("on_date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
+            y=alt.Y("lane:N", sort=lane_order, title=None, axis=alt.Axis(labelLimit=160)),
+            yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
+            color=alt.Color(
+                "value_label:N", scale=alt.Scale(domain=domain, range=colours), title=None
+            ),
+            tooltip=[
+                alt.Tooltip("on_date:T", title="", format="%Y-%m-%d"),
+                alt.Tooltip("value_label:N", title=""),
+                alt.Tooltip("detail:N", title=""),
+            ],
+        )
+        for data, _, _, shape in layers
+        if data.height
+    ]
+    if deadlines.height:
+        points.append(
+            alt.Chart(deadlines)
+            .mark_rule(strokeDash=[6, 4], color="#D55E00", strokeWidth=2)
+            .encode(
+                x="due_on:T",
+                tooltip=[
+                    alt.Tooltip("due_on:T", title="", format="%Y-%m-%d"),
+                    alt.Tooltip("what:N", title=""),
+                ],
+            )
+        )
+    return _finish(alt.layer(*points).properties(height=alt.Step(LANE_STEP)))
+
+
+def deadline_clock(data: pl.DataFrame, *, labels: dict[str, str], title: str) -> alt.LayerChart:
+    """Per cycle, how many recommendations were answered on time, late, or are overdue."""
+    bars = (
+        alt.Chart(data)
+        .mark_bar(size=BAR_SIZE, yOffset=BAR_SIZE / 2 - 2)
+        .encode(
+            y=_labelled_rows("cycle"),
+            x=alt.X("sum(count):Q", title=title, axis=alt.Axis(format="d", tickMinStep=1)),
+            color=alt.Color(
+                "timeliness_label:N",
+                scale=colour_scale("deadline", labels, data["timeliness_label"].unique().to_list()),
+                title=None,
+            ),
+            order=alt.Order("timeliness_order:Q"),
+            tooltip=[
+                alt.Tooltip("cycle:N"),
+                alt.Tooltip("timeliness_label:N", title=""),
+                alt.Tooltip("sum(count):Q", title="n"),
+            ],
+        )
+    )
+    chart = (bars + _row_labels(data, "cycle")).properties(height=alt.Step(BAR_STEP))
+    return _finish(chart)

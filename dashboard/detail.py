@@ -1,0 +1,250 @@
+"""One recommendation in full: its text, the answer, the dated history, and who said what.
+
+Everything here comes from sources, so it is shown as plain text; links are offered only for
+http(s) addresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+import streamlit as st
+
+from dashboard import queries, ui
+from dashboard.messages import label, t
+from dashboard.palette import CONGRUENCE_COLOURS
+
+TIMELINE_SCALES = {
+    "response": "stance",
+    "status": "implementation",
+    "congruence": "congruence",
+}
+
+
+def safe_link(url: str | None) -> str | None:
+    """Only web addresses become links; anything else (javascript:, data:) is dropped."""
+    if url and url.lower().startswith(("https://", "http://")):
+        return url
+    return None
+
+
+def _safe_links(frame: pl.DataFrame, column: str = "source_url") -> pl.DataFrame:
+    return frame.with_columns(
+        pl.when(pl.col(column).str.to_lowercase().str.contains(r"^https?://"))
+        .then(pl.col(column))
+        .otherwise(None)
+        .alias(column)
+    )
+
+
+def _header(rec: dict) -> None:
+    number = f"{rec['number']}. " if rec["number"] else ""
+    st.subheader(ui.escape_markdown(f"{number}{rec['title']}"))
+    facts = [
+        rec["institution"],
+        rec["cycle"],
+        t("detail.adopted_on", date=ui.format_date(rec["adopted_on"], rec["adopted_on_precision"]))
+        if rec["adopted_on"]
+        else None,
+        t("detail.theme", theme=rec["theme"]) if rec["theme"] else None,
+        t("detail.language", language=rec["language"]) if rec["language"] else None,
+        t("detail.chapter") if rec["granularity"] == "chapter" else None,
+    ]
+    st.caption(ui.escape_markdown(" · ".join(fact for fact in facts if fact)))
+
+
+def _badges(rec: dict) -> None:
+    """Where it stands, in words; alarm colours only for what needs attention."""
+    with st.container(horizontal=True, gap="small"):
+        st.badge(t("detail.badge.stance", stance=label("stance", rec["stance"] or "pending")))
+        st.badge(
+            t("detail.badge.status", status=label("implementation", rec["status"] or "unknown"))
+        )
+        if rec["is_overdue"]:
+            st.badge(t("detail.badge.overdue"), color="red", icon=":material/alarm:")
+        if rec["response_timeliness"] == "on_time":
+            st.badge(t("detail.badge.on_time"), color="green", icon=":material/check:")
+        if rec["response_timeliness"] == "late":
+            st.badge(t("detail.badge.late"), color="orange", icon=":material/schedule:")
+        if rec["is_stale"]:
+            days = rec["days_since_last_event"]
+            st.badge(
+                t("detail.badge.stale", days=days)
+                if days is not None
+                else t("detail.badge.silent"),
+                color="orange",
+                icon=":material/hourglass_bottom:",
+            )
+
+
+def _text(rec: dict) -> None:
+    if rec.get("body_kind") == "summary":
+        st.markdown(
+            t("detail.summary_heading", language=rec.get("body_language") or rec["language"] or "?")
+        )
+        st.caption(t("detail.summary_explained"))
+    else:
+        st.markdown(t("detail.text_heading", language=rec["language"] or "?"))
+    if rec["body"]:
+        st.text(rec["body"])
+    else:
+        st.caption(t("detail.no_text"))
+    link = safe_link(rec["source_url"])
+    if link:
+        st.link_button(t("detail.source"), link, icon=":material/open_in_new:")
+    if rec["note"]:
+        st.caption(t("detail.note_heading"))
+        st.text(rec["note"])
+
+
+def _responses(snapshot_path: str, rec: dict) -> None:
+    st.markdown(t("detail.response_heading"))
+    answers = queries.responses(snapshot_path, rec["recommendation_id"])
+    if answers.height == 0:
+        due = rec["response_due_on"]
+        st.info(
+            t("detail.no_response_due", due=ui.format_date(due))
+            if due
+            else t("detail.no_response"),
+            icon=":material/hourglass_empty:",
+        )
+        return
+    for answer in answers.iter_rows(named=True):
+        with st.container(border=True):
+            st.markdown(
+                t(
+                    "detail.response_line",
+                    kind=label("response_kind", answer["response_kind"]),
+                    date=ui.format_date(answer["responded_on"], answer["responded_on_precision"]),
+                    stance=label("stance", answer["stance"]),
+                )
+            )
+            st.caption(
+                ui.escape_markdown(
+                    t(
+                        "detail.response_meta",
+                        responder=answer["responder"] or t("common.unknown"),
+                        label=answer["stance_label"],
+                    )
+                )
+            )
+            if answer["body"]:
+                st.text(answer["body"])
+            link = safe_link(answer["source_url"])
+            if link:
+                st.link_button(t("detail.source"), link, icon=":material/open_in_new:")
+
+
+def _disagreement(snapshot_path: str, rec: dict) -> None:
+    by_assessor = queries.disagreement(snapshot_path, rec["recommendation_id"])
+    if by_assessor.height == 0:
+        return
+    lines = [
+        t(
+            "detail.disagreement_line",
+            assessor=label("assessor", row["assessor"]),
+            status=label("implementation", row["status"]),
+            date=ui.format_date(row["status_on"], row["status_on_precision"]),
+        )
+        for row in by_assessor.iter_rows(named=True)
+    ]
+    st.warning(
+        t("detail.disagreement") + "\n\n" + "\n".join(f"- {line}" for line in lines),
+        icon=":material/balance:",
+    )
+
+
+def _congruence(snapshot_path: str, rec: dict) -> None:
+    coded = queries.congruence(snapshot_path, rec["recommendation_id"])
+    if coded.height == 0:
+        return
+    st.markdown(t("detail.congruence_heading"))
+    st.dataframe(
+        _safe_links(coded).with_columns(
+            pl.col("level").replace_strict(
+                {value: label("congruence", value) for value in CONGRUENCE_COLOURS},
+                default=pl.col("level"),
+            ),
+            pl.col("assessor").map_elements(lambda v: label("assessor", v), return_dtype=pl.Utf8),
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "level": t("column.congruence"),
+            "adopted_measure": t("column.adopted_measure"),
+            "legal_reference": t("column.legal_reference"),
+            "assessor": t("column.assessor"),
+            "assessed_on": st.column_config.DateColumn(t("column.date")),
+            "source_url": st.column_config.LinkColumn(
+                t("column.source"), display_text=t("column.open_source")
+            ),
+            "note": t("column.note"),
+        },
+    )
+
+
+def _timeline(snapshot_path: str, rec: dict) -> None:
+    st.markdown(t("detail.timeline_heading"))
+    events = queries.timeline(snapshot_path, rec["recommendation_id"])
+    if events.height == 0:
+        st.caption(t("detail.timeline_empty"))
+        return
+    readable = [
+        {
+            "date": ui.format_date(row["on_date"], row["precision"]),
+            "what": t(f"detail.event.{row['kind']}"),
+            "value": label(TIMELINE_SCALES[row["kind"]], row["value"])
+            if row["kind"] in TIMELINE_SCALES
+            else "",
+            "label": row["label"] or "",
+            "assessor": label("assessor", row["assessor"]) if row["assessor"] else "",
+            "progress": row["progress"],
+            "note": row["note"] or "",
+            "source_url": safe_link(row["source_url"]),
+            "state": t(f"detail.state.{row['state']}"),
+        }
+        for row in events.iter_rows(named=True)
+    ]
+    st.dataframe(
+        pl.DataFrame(readable, infer_schema_length=None),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "date": t("column.date"),
+            "what": t("column.event"),
+            "value": t("column.value"),
+            "label": t("column.source_label"),
+            "assessor": t("column.assessor"),
+            "progress": st.column_config.NumberColumn(t("column.progress"), format="%d%%"),
+            "note": t("column.note"),
+            "source_url": st.column_config.LinkColumn(
+                t("column.source"), display_text=t("column.open_source")
+            ),
+            "state": t("column.state"),
+        },
+    )
+
+
+def _permalink(rec: dict) -> None:
+    base = (st.context.url or "").rstrip("/")
+    st.caption(t("detail.permalink"))
+    st.code(f"{base}?rec={rec['recommendation_id']}", language=None)
+
+
+def render(snapshot_path: str, recommendation_id: str, *, on_close: Callable[[], None]) -> None:
+    rec = queries.recommendation(snapshot_path, recommendation_id)
+    with st.container(border=True, key="recommendation_detail"):
+        if rec is None:
+            st.warning(t("detail.unknown", id=ui.escape_markdown(recommendation_id)))
+            st.button(t("detail.close"), on_click=on_close, key="detail_close")
+            return
+        _header(rec)
+        _badges(rec)
+        _disagreement(snapshot_path, rec)
+        _text(rec)
+        _responses(snapshot_path, rec)
+        _congruence(snapshot_path, rec)
+        _timeline(snapshot_path, rec)
+        _permalink(rec)
+        st.button(t("detail.close"), on_click=on_close, key="detail_close")

@@ -1,0 +1,58 @@
+"""Every string the dashboard shows, looked up in a per-language catalogue file.
+
+Keeping the words in data (locales/<lang>.toml) lets a translator work without touching code
+and keeps the wording consistent between pages.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+DEFAULT_LANGUAGE = "en"
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{dotted}."))
+        else:
+            flat[dotted] = str(value)
+    return flat
+
+
+@cache
+def catalogue(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """All messages of one language as a flat `section.key -> text` mapping."""
+    with (LOCALES_DIR / f"{language}.toml").open("rb") as handle:
+        return _flatten(tomllib.load(handle))
+
+
+def t(key: str, /, **values: Any) -> str:
+    """The message for `key`, with `{name}` placeholders filled from `values`.
+
+    A missing key shows the key itself rather than failing: a visitor then sees an odd label,
+    never a crash, and the catalogue test names the missing key.
+    """
+    template = catalogue().get(key)
+    if template is None:
+        return key
+    return template.format(**values) if values else template
+
+
+def has(key: str) -> bool:
+    """Whether the catalogue defines `key` (used for optional per-value labels)."""
+    return key in catalogue()
+
+
+def label(scale: str, value: str | None) -> str:
+    """Human label of a canonical value (`stance`, `implementation`, ...), or the value itself."""
+    if value is None:
+        return t("common.none")
+    key = f"scale.{scale}.{value}"
+    return t(key) if has(key) else value

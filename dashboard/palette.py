@@ -1,0 +1,125 @@
+"""One colour-blind-safe palette (Okabe & Ito, 2008) and the fixed colour of every category.
+
+A status keeps its colour on every chart, so a reader who learns "vermillion = rejected" on
+one page can trust it on the next. The scale orders follow data/vocabularies/scales.csv.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import altair as alt
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#999999",
+}
+
+STANCE_COLOURS = {
+    "accepted": OKABE_ITO["bluish_green"],
+    "partially_accepted": OKABE_ITO["sky_blue"],
+    "noted": OKABE_ITO["yellow"],
+    "rejected": OKABE_ITO["vermillion"],
+    "pending": OKABE_ITO["grey"],
+}
+
+IMPLEMENTATION_COLOURS = {
+    "not_started": OKABE_ITO["orange"],
+    "in_progress": OKABE_ITO["blue"],
+    "partially_implemented": OKABE_ITO["sky_blue"],
+    "implemented": OKABE_ITO["bluish_green"],
+    "abandoned": OKABE_ITO["vermillion"],
+    "unknown": OKABE_ITO["grey"],
+}
+
+CONGRUENCE_COLOURS = {
+    "unchanged": OKABE_ITO["bluish_green"],
+    "modified": OKABE_ITO["sky_blue"],
+    "watered_down": OKABE_ITO["orange"],
+    "not_adopted": OKABE_ITO["vermillion"],
+}
+
+# The response_timeliness values of the recommendation_status view.
+DEADLINE_COLOURS = {
+    "on_time": OKABE_ITO["bluish_green"],
+    "late": OKABE_ITO["orange"],
+    "answered": OKABE_ITO["sky_blue"],
+    "overdue": OKABE_ITO["vermillion"],
+    "awaiting": OKABE_ITO["blue"],
+    "no_deadline": OKABE_ITO["grey"],
+}
+
+MILESTONE_COLOURS = {
+    "session": OKABE_ITO["grey"],
+    "handover": OKABE_ITO["black"],
+    "presentation": OKABE_ITO["reddish_purple"],
+    "committee_opinion": OKABE_ITO["sky_blue"],
+    "interim_response": OKABE_ITO["yellow"],
+    "final_response": OKABE_ITO["bluish_green"],
+    "follow_up_meeting": OKABE_ITO["blue"],
+    "final_report": OKABE_ITO["orange"],
+    "council_vote": OKABE_ITO["vermillion"],
+    "other": OKABE_ITO["grey"],
+}
+
+# Institutions have no natural order; they take colours in a fixed sequence by sorted id.
+SERIES_SEQUENCE = [
+    OKABE_ITO["blue"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["black"],
+    OKABE_ITO["yellow"],
+]
+
+SCALES = {
+    "stance": STANCE_COLOURS,
+    "implementation": IMPLEMENTATION_COLOURS,
+    "congruence": CONGRUENCE_COLOURS,
+    "deadline": DEADLINE_COLOURS,
+    "milestone": MILESTONE_COLOURS,
+}
+
+
+def colour_scale(
+    scale: str, labels: dict[str, str] | None = None, present: Iterable[str] | None = None
+) -> alt.Scale:
+    """An Altair scale fixing each canonical value (or its display label) to its colour.
+
+    `labels` maps canonical values to the text shown in the legend, when a chart encodes the
+    label instead of the raw value. `present` (labels or values) limits the legend to what the
+    chart shows; the colours stay the same whatever is left out.
+    """
+    pairs = [
+        (labels.get(value, value) if labels else value, colour)
+        for value, colour in SCALES[scale].items()
+    ]
+    if present is not None:
+        shown = set(present)
+        pairs = [(name, colour) for name, colour in pairs if name in shown] or pairs
+    return alt.Scale(domain=[name for name, _ in pairs], range=[colour for _, colour in pairs])
+
+
+def series_colours(names: Iterable[str]) -> dict[str, str]:
+    """Fixed colours for every series (institution) of a snapshot, by sorted name."""
+    return {
+        name: SERIES_SEQUENCE[index % len(SERIES_SEQUENCE)]
+        for index, name in enumerate(sorted(set(names)))
+    }
+
+
+def series_scale(names: Iterable[str], present: Iterable[str] | None = None) -> alt.Scale:
+    """Colours assigned over all `names`, so an institution keeps its colour when the scope
+    changes; the legend lists only `present` series."""
+    colours = series_colours(names)
+    shown = [name for name in colours if present is None or name in set(present)]
+    return alt.Scale(domain=shown, range=[colours[name] for name in shown])

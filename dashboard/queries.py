@@ -1,0 +1,595 @@
+"""Every SQL statement the dashboard runs, each parameterised and cached per snapshot.
+
+The first argument of every query is the snapshot file path; its name is the snapshot id, so
+a newly published snapshot gets fresh cache entries while old ones age out. Filters arrive as
+bound parameters; the only identifiers ever placed in SQL text come from fixed allow-lists.
+Results are Polars frames, ready for Altair and st.dataframe through Arrow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard.snapshot import cursor
+
+CACHE_TTL_SECONDS = 3600
+
+
+def _frame(snapshot_path: str, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
+    return cursor(snapshot_path).sql(sql, params=params or {}).pl()
+
+
+def _cached(func):  # type: ignore[no-untyped-def]
+    return st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)(func)
+
+
+# --- snapshot-wide facts -------------------------------------------------------------------
+
+
+# The views every page reads (ingest/views.sql); a snapshot without them predates them.
+REQUIRED_VIEWS = (
+    "current_institutions",
+    "current_cycles",
+    "current_recommendations",
+    "current_status_events",
+    "recommendation_status",
+    "cycle_indicators",
+    "institution_indicators",
+    "implementation_mix",
+    "stance_mix",
+    "uptake_funnel",
+    "time_to_implementation",
+    "assessor_disagreements",
+)
+
+
+@_cached
+def missing_views(snapshot_path: str) -> list[str]:
+    """Indicator views the snapshot lacks, in the order the app needs them."""
+    present = {
+        row[0]
+        for row in cursor(snapshot_path)
+        .execute("SELECT view_name FROM duckdb_views() WHERE NOT internal")
+        .fetchall()
+    }
+    return [name for name in REQUIRED_VIEWS if name not in present]
+
+
+@_cached
+def snapshot_facts(snapshot_path: str) -> dict[str, Any]:
+    """Whether the snapshot holds synthetic rows, and when it was built."""
+    row = (
+        cursor(snapshot_path)
+        .execute(
+            """
+            SELECT
+                coalesce((SELECT bool_or(is_synthetic) FROM ingest_runs), FALSE)
+                OR EXISTS (SELECT 1 FROM recommendations WHERE is_synthetic)
+                OR EXISTS (SELECT 1 FROM cycles WHERE is_synthetic)
+                OR EXISTS (SELECT 1 FROM institutions WHERE is_synthetic)
+                OR EXISTS (SELECT 1 FROM sources WHERE kind = 'synthetic') AS is_synthetic,
+                (SELECT max(finished_at) FROM ingest_runs WHERE status <> 'failed') AS built_at
+            """
+        )
+        .fetchone()
+    )
+    return {"is_synthetic": bool(row[0]), "built_at": row[1]} if row else {}
+
+
+@_cached
+def institutions(snapshot_path: str) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        """
+        SELECT institution_id, name, city, country, kind, languages, responder,
+               response_deadline_days, final_deadline_days, deadline_rule, source_url, note
+        FROM current_institutions
+        ORDER BY name
+        """,
+    )
+
+
+@_cached
+def cycles(snapshot_path: str) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        """
+        SELECT c.cycle_id, c.institution_id, i.name AS institution, c.number, c.title, c.topic,
+               c.language, c.started_on, c.ended_on, c.handed_over_on, c.members,
+               c.declared_count, c.source_url, c.note
+        FROM current_cycles AS c
+        JOIN current_institutions AS i USING (institution_id)
+        ORDER BY i.name, c.started_on NULLS LAST, c.number
+        """,
+    )
+
+
+@_cached
+def themes(snapshot_path: str) -> list[str]:
+    frame = _frame(
+        snapshot_path,
+        """
+        SELECT DISTINCT theme FROM current_recommendations
+        WHERE theme IS NOT NULL ORDER BY theme
+        """,
+    )
+    return frame["theme"].to_list()
+
+
+# --- recommendation explorer -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExplorerFilters:
+    """What the explorer's widgets and permalink can ask for; empty means "no filter"."""
+
+    text: str = ""
+    institutions: tuple[str, ...] = ()
+    cycles: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    stances: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    assessors: tuple[str, ...] = ()
+    overdue_only: bool = False
+    stale_only: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "text": self.text.strip(),
+            "institutions": list(self.institutions),
+            "cycles": list(self.cycles),
+            "themes": list(self.themes),
+            "stances": list(self.stances),
+            "statuses": list(self.statuses),
+            "assessors": list(self.assessors),
+            "overdue_only": self.overdue_only,
+            "stale_only": self.stale_only,
+        }
+
+
+# Each filter is a fixed clause: an empty list disables it, so no SQL is ever assembled from
+# user input. strip_accents(lower(..)) on both sides makes "energie" find "Énergie".
+EXPLORER_SQL = """
+SELECT s.recommendation_id, s.cycle_id, s.institution_id,
+       s.institution_name AS institution, s.cycle_title AS cycle, s.number, s.title,
+       s.theme, s.granularity, s.stance, s.status, s.responded_on, s.response_due_on,
+       s.response_timeliness, s.is_overdue, s.is_stale, s.days_since_last_event,
+       s.assessors_disagree
+FROM recommendation_status AS s
+WHERE ($text = '' OR contains(
+          strip_accents(lower(s.title || ' ' || coalesce(s.body, '') || ' '
+                              || coalesce(s.number, ''))),
+          strip_accents(lower($text))))
+  AND (len(CAST($institutions AS VARCHAR[])) = 0
+       OR list_contains(CAST($institutions AS VARCHAR[]), s.institution_id))
+  AND (len(CAST($cycles AS VARCHAR[])) = 0
+       OR list_contains(CAST($cycles AS VARCHAR[]), s.cycle_id))
+  AND (len(CAST($themes AS VARCHAR[])) = 0
+       OR list_contains(CAST($themes AS VARCHAR[]), s.theme))
+  AND (len(CAST($stances AS VARCHAR[])) = 0
+       OR list_contains(CAST($stances AS VARCHAR[]), s.stance))
+  AND (len(CAST($statuses AS VARCHAR[])) = 0
+       OR list_contains(CAST($statuses AS VARCHAR[]), s.status))
+  AND (len(CAST($assessors AS VARCHAR[])) = 0
+       OR EXISTS (SELECT 1 FROM current_status_events AS e
+                  WHERE e.recommendation_id = s.recommendation_id
+                    AND list_contains(CAST($assessors AS VARCHAR[]), e.assessor))
+       OR EXISTS (SELECT 1 FROM congruence AS g
+                  WHERE g.recommendation_id = s.recommendation_id
+                    AND g.withdrawn_run_id IS NULL
+                    AND list_contains(CAST($assessors AS VARCHAR[]), g.assessor)))
+  AND (NOT $overdue_only OR coalesce(s.is_overdue, FALSE))
+  AND (NOT $stale_only OR coalesce(s.is_stale, FALSE))
+ORDER BY s.institution_name, s.cycle_number NULLS LAST, s.cycle_title,
+         try_cast(s.number AS DOUBLE) NULLS LAST, s.number, s.title
+"""
+
+
+@_cached
+def explorer_rows(snapshot_path: str, filters: ExplorerFilters) -> pl.DataFrame:
+    return _frame(snapshot_path, EXPLORER_SQL, filters.params())
+
+
+@_cached
+def recommendation(snapshot_path: str, recommendation_id: str) -> dict[str, Any] | None:
+    """One recommendation with its cycle and institution, or None for an unknown id."""
+    frame = _frame(
+        snapshot_path,
+        """
+        SELECT s.*, r.note, c.title AS cycle, i.deadline_rule,
+               s.institution_name AS institution
+        FROM recommendation_status AS s
+        JOIN recommendations AS r USING (recommendation_id)
+        JOIN cycles AS c ON c.cycle_id = s.cycle_id
+        JOIN institutions AS i ON i.institution_id = s.institution_id
+        WHERE s.recommendation_id = $id
+        """,
+        {"id": recommendation_id},
+    )
+    return frame.row(0, named=True) if frame.height else None
+
+
+@_cached
+def responses(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        """
+        SELECT response_kind, responded_on, responded_on_precision, responder, stance,
+               stance_label, body, source_url, note
+        FROM responses
+        WHERE recommendation_id = $id AND withdrawn_run_id IS NULL
+        ORDER BY responded_on NULLS LAST, response_kind
+        """,
+        {"id": recommendation_id},
+    )
+
+
+@_cached
+def timeline(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
+    """Every dated thing that happened to one recommendation, oldest first, with its source.
+
+    Superseded and withdrawn status rows stay in: the history is the point of this view, and
+    the `state` column says which rows are no longer current.
+    """
+    return _frame(
+        snapshot_path,
+        """
+        SELECT r.adopted_on AS on_date, r.adopted_on_precision AS precision,
+               'adopted' AS kind, NULL AS value, NULL AS label, NULL AS assessor,
+               NULL AS progress, NULL AS note, r.source_url, 'current' AS state
+        FROM recommendations r
+        WHERE r.recommendation_id = $id AND r.adopted_on IS NOT NULL
+        UNION ALL
+        SELECT p.responded_on, p.responded_on_precision, 'response', p.stance, p.stance_label,
+               'administration', NULL, p.note, p.source_url,
+               CASE WHEN p.withdrawn_run_id IS NULL THEN 'current' ELSE 'withdrawn' END
+        FROM responses p
+        WHERE p.recommendation_id = $id
+        UNION ALL
+        SELECT e.occurred_on, e.occurred_on_precision, 'status', e.status, e.status_label,
+               e.assessor, e.progress, e.note, e.source_url,
+               CASE WHEN e.withdrawn_run_id IS NOT NULL THEN 'withdrawn'
+                    WHEN e.superseded_by IS NOT NULL THEN 'superseded'
+                    ELSE 'current' END
+        FROM status_events e
+        WHERE e.recommendation_id = $id
+        UNION ALL
+        SELECT g.assessed_on, g.assessed_on_precision, 'congruence', g.level, g.level,
+               g.assessor, NULL, g.note, g.source_url,
+               CASE WHEN g.withdrawn_run_id IS NULL THEN 'current' ELSE 'withdrawn' END
+        FROM congruence g
+        WHERE g.recommendation_id = $id
+        ORDER BY on_date NULLS LAST, kind
+        """,
+        {"id": recommendation_id},
+    )
+
+
+@_cached
+def congruence(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        """
+        SELECT level, adopted_measure, legal_reference, assessor, assessed_on, source_url, note
+        FROM congruence
+        WHERE recommendation_id = $id AND withdrawn_run_id IS NULL
+        ORDER BY assessor
+        """,
+        {"id": recommendation_id},
+    )
+
+
+@_cached
+def disagreement(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
+    """Each assessor's latest verdict when they disagree (no rows when they agree)."""
+    return _frame(
+        snapshot_path,
+        """
+        SELECT assessor, status, status_label, status_on, status_on_precision, progress,
+               source_url
+        FROM assessor_disagreements
+        WHERE recommendation_id = $id
+        ORDER BY assessor
+        """,
+        {"id": recommendation_id},
+    )
+
+
+@_cached
+def recommendation_ids(snapshot_path: str) -> frozenset[str]:
+    frame = _frame(
+        snapshot_path,
+        "SELECT recommendation_id FROM recommendation_status",
+    )
+    return frozenset(frame["recommendation_id"].to_list())
+
+
+# --- timelines -------------------------------------------------------------------------------
+
+
+@_cached
+def cycle_milestones(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        """
+        SELECT occurred_on, occurred_on_precision, kind, label, source_url, note
+        FROM milestones
+        WHERE cycle_id = $cycle AND withdrawn_run_id IS NULL AND occurred_on IS NOT NULL
+        ORDER BY occurred_on, kind
+        """,
+        {"cycle": cycle_id},
+    )
+
+
+@_cached
+def busiest_cycle(snapshot_path: str) -> str | None:
+    """The cycle with the most dated milestones, events and responses: the most telling
+    timeline to open first."""
+    row = (
+        cursor(snapshot_path)
+        .execute(
+            """
+            WITH dated AS (
+                SELECT cycle_id FROM current_milestones WHERE occurred_on IS NOT NULL
+                UNION ALL
+                SELECT r.cycle_id FROM current_status_events AS e
+                JOIN current_recommendations AS r USING (recommendation_id)
+                WHERE e.occurred_on IS NOT NULL
+                UNION ALL
+                SELECT r.cycle_id FROM current_responses AS p
+                JOIN current_recommendations AS r USING (recommendation_id)
+                WHERE p.responded_on IS NOT NULL
+            )
+            SELECT cycle_id FROM dated GROUP BY cycle_id ORDER BY count(*) DESC, cycle_id LIMIT 1
+            """
+        )
+        .fetchone()
+    )
+    return None if row is None else str(row[0])
+
+
+@_cached
+def cycle_status_events(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        """
+        SELECT e.occurred_on, e.occurred_on_precision, e.status, e.status_label, e.assessor,
+               e.recommendation_id, r.number, r.title, e.source_url
+        FROM status_events e
+        JOIN recommendations r USING (recommendation_id)
+        WHERE r.cycle_id = $cycle AND e.withdrawn_run_id IS NULL
+          AND e.superseded_by IS NULL AND e.occurred_on IS NOT NULL
+          AND r.withdrawn_run_id IS NULL
+        ORDER BY e.occurred_on
+        """,
+        {"cycle": cycle_id},
+    )
+
+
+@_cached
+def cycle_responses(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        """
+        SELECT p.responded_on, p.response_kind, p.stance, p.recommendation_id, r.number,
+               r.title, p.source_url
+        FROM responses p
+        JOIN recommendations r USING (recommendation_id)
+        WHERE r.cycle_id = $cycle AND p.withdrawn_run_id IS NULL
+          AND r.withdrawn_run_id IS NULL AND p.responded_on IS NOT NULL
+        ORDER BY p.responded_on
+        """,
+        {"cycle": cycle_id},
+    )
+
+
+# --- sources & methodology -------------------------------------------------------------------
+
+
+@_cached
+def sources(snapshot_path: str) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        """
+        SELECT s.source_id, s.kind, s.title, s.licence, s.attribution, s.last_status,
+               s.last_success_at,
+               date_diff('day', s.last_success_at, current_timestamp::TIMESTAMP)
+                   AS days_since_success
+        FROM sources s
+        ORDER BY s.source_id
+        """,
+    )
+
+
+@_cached
+def ingest_runs(snapshot_path: str) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        """
+        SELECT r.run_id, r.command, r.started_at, r.finished_at, r.status, r.tool_version,
+               r.is_synthetic,
+               CAST(coalesce(sum(sr.rows_read), 0) AS BIGINT) AS rows_read,
+               CAST(coalesce(sum(sr.rows_new), 0) AS BIGINT) AS rows_new,
+               CAST(coalesce(sum(sr.rows_changed), 0) AS BIGINT) AS rows_changed,
+               CAST(coalesce(sum(sr.rows_withdrawn), 0) AS BIGINT) AS rows_withdrawn,
+               CAST(coalesce(sum(sr.rows_rejected), 0) AS BIGINT) AS rows_rejected,
+               count(*) FILTER (WHERE sr.status = 'failed') AS sources_failed
+        FROM ingest_runs r
+        LEFT JOIN source_runs sr USING (run_id)
+        GROUP BY ALL
+        ORDER BY r.run_id DESC
+        """,
+    )
+
+
+@_cached
+def source_runs(snapshot_path: str) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        """
+        SELECT run_id, source_id, status, rows_read, rows_new, rows_changed, rows_unchanged,
+               rows_withdrawn, rows_rejected, error
+        FROM source_runs
+        ORDER BY run_id DESC, source_id
+        """,
+    )
+
+
+@_cached
+def rejects(snapshot_path: str) -> pl.DataFrame:
+    """Rejected rows of the latest run: earlier runs' rejects were either fixed or repeat."""
+    return _frame(
+        snapshot_path,
+        """
+        SELECT source_id, file, "row", "column", value, reason, raw, run_id
+        FROM rejects
+        WHERE run_id = (SELECT max(run_id) FROM ingest_runs)
+        ORDER BY source_id, file, "row"
+        """,
+    )
+
+
+# --- indicators (views from ingest/views.sql) ------------------------------------------------
+
+# An empty list means "every institution"; the same clause serves every indicator query.
+_SCOPE = (
+    "(len(CAST($institutions AS VARCHAR[])) = 0 "
+    "OR list_contains(CAST($institutions AS VARCHAR[]), institution_id))"
+)
+
+
+def _scope(institution_ids: tuple[str, ...]) -> dict[str, Any]:
+    return {"institutions": list(institution_ids)}
+
+
+@_cached
+def institution_indicators(snapshot_path: str) -> pl.DataFrame:
+    return _frame(snapshot_path, "SELECT * FROM institution_indicators ORDER BY institution_name")
+
+
+@_cached
+def cycle_indicators(snapshot_path: str, institution_ids: tuple[str, ...] = ()) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        f"""
+        SELECT * FROM cycle_indicators
+        WHERE {_SCOPE}
+        ORDER BY institution_name, started_on NULLS LAST, number
+        """,  # noqa: S608 - _SCOPE is a constant clause; values are bound
+        _scope(institution_ids),
+    )
+
+
+@_cached
+def median_days_to_response(snapshot_path: str, institution_ids: tuple[str, ...]) -> float | None:
+    """Median over the pooled items of the scope (a median of medians would be wrong)."""
+    row = (
+        cursor(snapshot_path)
+        .execute(
+            f"""
+            SELECT median(days_to_response) FROM recommendation_status
+            WHERE granularity = 'item' AND {_SCOPE}
+            """,  # noqa: S608 - constant clause
+            _scope(institution_ids),
+        )
+        .fetchone()
+    )
+    return None if row is None or row[0] is None else float(row[0])
+
+
+@_cached
+def implementation_mix(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        f"""
+        SELECT m.institution_id, i.name AS institution, m.cycle_id, m.basis, m.status,
+               m.status_order, m.count
+        FROM implementation_mix AS m
+        JOIN institutions AS i USING (institution_id)
+        WHERE {_SCOPE}
+        """,  # noqa: S608 - constant clause
+        _scope(institution_ids),
+    )
+
+
+@_cached
+def stance_mix(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        f"""
+        SELECT m.institution_id, i.name AS institution, m.cycle_id, m.stance, m.stance_order,
+               m.count
+        FROM stance_mix AS m
+        JOIN institutions AS i USING (institution_id)
+        WHERE {_SCOPE}
+        """,  # noqa: S608 - constant clause
+        _scope(institution_ids),
+    )
+
+
+@_cached
+def uptake_funnel(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        f"""
+        SELECT stage, stage_order, CAST(sum(count) AS BIGINT) AS count,
+               CAST(sum(count_after_acceptance) AS BIGINT) AS count_after_acceptance
+        FROM uptake_funnel
+        WHERE {_SCOPE}
+        GROUP BY stage, stage_order
+        ORDER BY stage_order
+        """,  # noqa: S608 - constant clause
+        _scope(institution_ids),
+    )
+
+
+@_cached
+def time_to_implementation(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        f"""
+        SELECT t.institution_id, i.name AS institution, t.cycle_id, t.days, t.implemented,
+               t.status, t.start_on_precision
+        FROM time_to_implementation AS t
+        JOIN institutions AS i USING (institution_id)
+        WHERE {_SCOPE}
+        """,  # noqa: S608 - constant clause
+        _scope(institution_ids),
+    )
+
+
+@_cached
+def response_days(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
+    return _frame(
+        snapshot_path,
+        f"""
+        SELECT institution_id, institution_name AS institution, cycle_title AS cycle,
+               recommendation_id, days_to_response, response_timeliness
+        FROM recommendation_status
+        WHERE granularity = 'item' AND days_to_response IS NOT NULL AND {_SCOPE}
+        """,  # noqa: S608 - constant clause
+        _scope(institution_ids),
+    )
+
+
+@_cached
+def response_timeliness(snapshot_path: str, institution_id: str) -> pl.DataFrame:
+    """Per cycle of one institution: how many items fall in each response-timeliness class."""
+    return _frame(
+        snapshot_path,
+        """
+        SELECT cycle_id, cycle_title AS cycle, response_timeliness, count(*) AS count,
+               any_value(response_due_on) AS due_on,
+               any_value(response_due_on_precision) AS due_on_precision
+        FROM recommendation_status
+        WHERE granularity = 'item' AND institution_id = $institution
+        GROUP BY cycle_id, cycle_title, response_timeliness
+        ORDER BY cycle_id
+        """,
+        {"institution": institution_id},
+    )

@@ -1,0 +1,81 @@
+"""The project's own reference texts the app shows: methodology sections and vocabularies.
+
+These are files in the repository (docs/methodology.md, data/vocabularies/*.csv), not
+snapshot data, so the page and the documentation can never say different things.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from dashboard.snapshot import REPO_ROOT
+
+METHODOLOGY_FILE = REPO_ROOT / "docs" / "methodology.md"
+VOCABULARY_DIR = REPO_ROOT / "data" / "vocabularies"
+_HEADING = re.compile(r"^## +(?P<title>.+?)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    body: str
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@st.cache_data(show_spinner=False)
+def _methodology(path: str, mtime: float) -> tuple[str, list[Section]]:
+    del mtime  # part of the cache key only: an edited file is re-read
+    text = Path(path).read_text(encoding="utf-8")
+    matches = list(_HEADING.finditer(text))
+    preamble = text[: matches[0].start()] if matches else text
+    # The page has its own title; the document's "# Methodology" line would repeat it.
+    preamble = re.sub(r"^# .*$", "", preamble, count=1, flags=re.MULTILINE)
+    sections = [
+        Section(
+            match.group("title"),
+            text[match.end() : matches[index + 1].start() if index + 1 < len(matches) else None],
+        )
+        for index, match in enumerate(matches)
+    ]
+    return preamble.strip(), [Section(s.title, s.body.strip()) for s in sections]
+
+
+def methodology() -> tuple[str, list[Section]] | None:
+    """The methodology's preamble and its `## Indicator` sections, or None if missing."""
+    if not METHODOLOGY_FILE.is_file():
+        return None
+    return _methodology(str(METHODOLOGY_FILE), _mtime(METHODOLOGY_FILE))
+
+
+@st.cache_data(show_spinner=False)
+def _vocabulary(path: str, mtime: float) -> pl.DataFrame:
+    del mtime
+    return pl.read_csv(path, infer_schema=False)
+
+
+def vocabularies() -> dict[str, pl.DataFrame]:
+    """Each vocabulary's label → canonical value mapping, by vocabulary name."""
+    if not VOCABULARY_DIR.is_dir():
+        return {}
+    found = {}
+    for path in sorted(VOCABULARY_DIR.glob("*.csv")):
+        if path.stem == "scales":
+            continue
+        found[path.stem] = _vocabulary(str(path), _mtime(path))
+    return found
+
+
+def scales() -> pl.DataFrame | None:
+    path = VOCABULARY_DIR / "scales.csv"
+    return _vocabulary(str(path), _mtime(path)) if path.is_file() else None

@@ -1,0 +1,1 @@
+"""One module per dashboard page; each renders itself when Streamlit runs it as a page."""

@@ -1,0 +1,277 @@
+"""Compare: institutions side by side on the same indicators and distributions.
+
+Comparisons are only as good as their denominators, so every row carries its n and its
+counting basis, and no survival curve is drawn from fewer than survival.MIN_CASES cases.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, queries, scope, state, survival, ui
+from dashboard.messages import label, t
+from dashboard.palette import IMPLEMENTATION_COLOURS, STANCE_COLOURS
+
+# (indicator column, message key, how to format it); order is the table's row order.
+INDICATOR_ROWS = (
+    ("n_cycles", "number"),
+    ("declared_count", "number"),
+    ("items_known", "number"),
+    ("coverage", "percent"),
+    ("response_rate", "percent"),
+    ("share_on_time", "percent"),
+    ("median_days_to_response", "number"),
+    ("responses_overdue", "number"),
+    ("item_implementation_rate", "percent"),
+    ("item_implementation_rate_incl_partial", "percent"),
+    ("item_implementation_rate_of_accepted", "percent"),
+    ("report_implementation_rate", "percent"),
+    ("items_assessors_disagree", "number"),
+    ("staleness_days", "number"),
+)
+
+
+def _side_by_side(rows: pl.DataFrame) -> None:
+    """Indicators as rows, institutions as columns: the layout analysts paste into briefs."""
+    st.subheader(t("compare.table_heading"))
+    formatters = {"number": ui.number, "percent": ui.percent}
+    table: dict[str, list[str]] = {t("compare.indicator"): []}
+    names = rows["institution_name"].to_list()
+    for name in names:
+        table[name] = []
+    for column, kind in INDICATOR_ROWS:
+        table[t("compare.indicator")].append(t(f"indicator.{column}"))
+        for name, value in zip(names, rows[column].to_list(), strict=True):
+            table[name].append(formatters[kind](value))
+    st.dataframe(pl.DataFrame(table), hide_index=True, width="stretch", key="compare_table")
+    st.caption(t("compare.table_note"))
+
+
+def _response_days(snapshot_path: str, chosen: tuple[str, ...], names: list[str]) -> None:
+    st.subheader(t("compare.days_heading"))
+    days = queries.response_days(snapshot_path, chosen).rename({"institution": "series"})
+    if days.height == 0:
+        ui.empty_state(t("compare.days_empty_what"), t("compare.days_empty_change"))
+        return
+    medians = days.group_by("series").agg(
+        pl.col("days_to_response").median().alias("median"), pl.len().alias("n")
+    )
+    summary = t(
+        "compare.days_summary",
+        parts="; ".join(
+            t(
+                "compare.days_part",
+                name=ui.escape_markdown(row["series"]),
+                median=ui.number(row["median"]),
+                n=row["n"],
+            )
+            for row in medians.sort("series").iter_rows(named=True)
+        ),
+    )
+    ui.chart_block(
+        charts.response_days(
+            days,
+            series_names=names,
+            days_title=t("compare.days_axis"),
+            series_title=t("column.institution"),
+        ),
+        days.select("series", "cycle", "recommendation_id", "days_to_response"),
+        summary,
+        key="compare_days",
+        column_config={
+            "series": t("column.institution"),
+            "cycle": t("column.cycle"),
+            "recommendation_id": t("compare.recommendation_id"),
+            "days_to_response": t("compare.days_axis"),
+        },
+    )
+
+
+def _mix(
+    frame: pl.DataFrame,
+    *,
+    key: str,
+    value: str,
+    order: str,
+    scale: str,
+    labels: dict[str, str],
+    heading: str,
+    category: str = "institution",
+) -> None:
+    st.subheader(heading)
+    if frame.height == 0:
+        ui.empty_state(t(f"compare.{key}_empty_what"), t(f"compare.{key}_empty_change"))
+        return
+    shaped = (
+        frame.group_by(category, value, order)
+        .agg(pl.col("count").sum())
+        .with_columns(
+            pl.col(value).replace_strict(labels, default=pl.col(value)).alias("value_label")
+        )
+        .sort(category, order)
+    )
+    totals = shaped.group_by(category).agg(pl.col("count").sum().alias("n")).sort(category)
+    shaped = shaped.join(totals, on=category).with_columns(
+        # n first: on a phone a long name is cut, and the n must survive.
+        pl.format("n={} · {}", pl.col("n"), pl.col(category)).alias("category_label")
+    )
+    summary = t(
+        f"compare.{key}_summary",
+        groups=totals.height,
+        n=ui.number(totals["n"].sum()),
+    )
+    ui.chart_block(
+        charts.normalised_bars(
+            shaped,
+            category="category_label",
+            category_title=t("column.institution"),
+            value_label="value_label",
+            value_title=t(f"compare.{key}_legend"),
+            scale=scale,
+            labels=labels,
+            order=order,
+        ),
+        shaped.select(category, "value_label", "count", "n"),
+        summary,
+        key=f"compare_{key}",
+        column_config={
+            category: t("column.institution"),
+            "value_label": t(f"compare.{key}_legend"),
+            "count": t("column.count"),
+            "n": t("compare.n_total"),
+        },
+    )
+
+
+def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
+    mix = queries.implementation_mix(snapshot_path, chosen).with_columns(
+        pl.format(
+            "{} · {}",
+            pl.col("basis").replace_strict(
+                {"items": t("compare.basis.items"), "outcome_report": t("compare.basis.report")},
+                default=pl.col("basis"),
+            ),
+            pl.col("institution"),
+        ).alias("institution_basis")
+    )
+    _mix(
+        mix,
+        key="implementation",
+        value="status",
+        order="status_order",
+        scale="implementation",
+        labels={value: label("implementation", value) for value in IMPLEMENTATION_COLOURS},
+        heading=t("compare.implementation_heading"),
+        category="institution_basis",
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _curves(snapshot_path: str, chosen: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Kaplan–Meier curves per institution, computed once per snapshot and scope."""
+    return survival.curves(queries.time_to_implementation(snapshot_path, chosen), by="institution")
+
+
+def _kaplan_meier(snapshot_path: str, chosen: tuple[str, ...], names: list[str]) -> None:
+    st.subheader(t("compare.km_heading"))
+    st.caption(t("compare.km_intro", min=survival.MIN_CASES))
+    cases = queries.time_to_implementation(snapshot_path, chosen)
+    if cases.height == 0:
+        ui.empty_state(t("compare.km_empty_what"), t("compare.km_empty_change"))
+        return
+    drawn, skipped = _curves(snapshot_path, chosen)
+    in_scope = queries.institutions(snapshot_path)
+    if chosen:
+        in_scope = in_scope.filter(pl.col("institution_id").is_in(chosen))
+    left_out = [
+        t("compare.km_none", name=ui.escape_markdown(name))
+        for name in sorted(set(in_scope["name"]) - set(cases["institution"]))
+    ] + [
+        t(
+            "compare.km_too_few",
+            name=ui.escape_markdown(row["series"]),
+            n=row["n"],
+            min=survival.MIN_CASES,
+        )
+        for row in skipped.iter_rows(named=True)
+    ]
+    if left_out:
+        st.info(
+            t("compare.km_left_out") + "\n\n" + "\n".join(f"- {line}" for line in left_out),
+            icon=":material/info:",
+        )
+    if drawn.height == 0:
+        return
+    facts = drawn.group_by("series").agg(
+        pl.col("n").first(),
+        pl.col("n_implemented").first(),
+        pl.col("still_open").last(),
+        pl.col("days").max(),
+    )
+    summary = t(
+        "compare.km_summary",
+        parts="; ".join(
+            t(
+                "compare.km_part",
+                name=ui.escape_markdown(row["series"]),
+                n=row["n"],
+                implemented=row["n_implemented"],
+                open=ui.percent(row["still_open"]),
+                days=row["days"],
+            )
+            for row in facts.sort("series").iter_rows(named=True)
+        ),
+    )
+    ui.chart_block(
+        charts.kaplan_meier(
+            drawn,
+            series_names=names,
+            days_title=t("compare.km_days"),
+            share_title=t("compare.km_share"),
+        ),
+        drawn.select("series", "days", "still_open", "at_risk", "events", "n"),
+        summary,
+        key="compare_km",
+        column_config={
+            "series": t("column.institution"),
+            "days": t("compare.km_days"),
+            "still_open": st.column_config.NumberColumn(t("compare.km_share"), format="percent"),
+            "at_risk": t("compare.km_at_risk"),
+            "events": t("compare.km_events"),
+            "n": t("compare.n_total"),
+        },
+    )
+
+
+def render() -> None:
+    snapshot_path = state.snapshot_path()
+    st.title(t("compare.title"))
+    st.caption(t("compare.intro"))
+    institutions = queries.institutions(snapshot_path)
+    if institutions.height == 0:
+        ui.empty_state(t("overview.empty_what"), t("overview.empty_change"))
+        return
+    chosen = scope.institution_scope("compare", institutions, label_key="scope.label")
+    indicators = queries.institution_indicators(snapshot_path)
+    rows = indicators.filter(pl.col("institution_id").is_in(chosen)) if chosen else indicators
+    names = institutions["name"].to_list()
+    _side_by_side(rows)
+    _response_days(snapshot_path, chosen, names)
+    _mix(
+        queries.stance_mix(snapshot_path, chosen),
+        key="stance",
+        value="stance",
+        order="stance_order",
+        scale="stance",
+        labels={value: label("stance", value) for value in STANCE_COLOURS},
+        heading=t("compare.stance_heading"),
+    )
+    _implementation_mix(snapshot_path, chosen)
+    _kaplan_meier(snapshot_path, chosen, names)
+
+    st.page_link("views/sources.py", label=t("app.definitions"), icon=":material/menu_book:")
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,208 @@
+"""Recommendation explorer: search and filter every recommendation, open one in full.
+
+Every filter state and every opened recommendation is mirrored in the URL, so a clerk can
+paste the exact view into a committee note and a citizen can share one recommendation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import detail, permalinks, queries, state, ui
+from dashboard.messages import label, t
+from dashboard.palette import IMPLEMENTATION_COLOURS, STANCE_COLOURS
+
+FILTER_KEYS = ("institution", "cycle", "theme", "stance", "status", "assessor")
+FLAG_KEYS = ("overdue", "stale")
+TEXT_KEY = "q"
+RECOMMENDATION_KEY = "rec"
+ASSESSORS = ("administration", "citizens_body", "independent", "press")
+WIDGET = {key: f"explorer_{key}" for key in (*FILTER_KEYS, *FLAG_KEYS, TEXT_KEY)}
+OPEN_KEY = "explorer_open_recommendation"
+LAST_URL_KEY = "explorer_last_url"
+TABLE_GENERATION_KEY = "explorer_table_generation"
+LAST_SELECTION_KEY = "explorer_last_selection"
+
+
+def _choices(snapshot_path: str) -> dict[str, dict[str, str]]:
+    """Allowed values per filter, each with the label shown in its widget."""
+    institutions = queries.institutions(snapshot_path)
+    cycles = queries.cycles(snapshot_path)
+    return {
+        "institution": dict(zip(institutions["institution_id"], institutions["name"], strict=True)),
+        "cycle": {
+            row["cycle_id"]: f"{row['institution']} — {row['title']}"
+            for row in cycles.iter_rows(named=True)
+        },
+        "theme": {theme: theme for theme in queries.themes(snapshot_path)},
+        "stance": {value: label("stance", value) for value in STANCE_COLOURS},
+        "status": {value: label("implementation", value) for value in IMPLEMENTATION_COLOURS},
+        "assessor": {value: label("assessor", value) for value in ASSESSORS},
+    }
+
+
+def _apply_url(snapshot_path: str, choices: dict[str, dict[str, str]]) -> list[str]:
+    """When the URL changed from outside (first load, a pasted link, back/forward), copy it
+    into the widgets; returns the notices for values that were ignored."""
+    raw = permalinks.current(st.query_params)
+    if raw == st.session_state.get(LAST_URL_KEY):
+        return st.session_state.get("explorer_notices", [])
+    parsed = permalinks.parse(
+        raw,
+        choices={
+            **{key: choices[key].keys() for key in FILTER_KEYS},
+            RECOMMENDATION_KEY: queries.recommendation_ids(snapshot_path),
+        },
+        texts=(TEXT_KEY,),
+        flags=FLAG_KEYS,
+    )
+    for key in FILTER_KEYS:
+        st.session_state[WIDGET[key]] = parsed.lists.get(key, [])
+    for key in FLAG_KEYS:
+        st.session_state[WIDGET[key]] = parsed.flags.get(key, False)
+    st.session_state[WIDGET[TEXT_KEY]] = parsed.texts.get(TEXT_KEY, "")
+    opened = parsed.lists.get(RECOMMENDATION_KEY, [])
+    st.session_state[OPEN_KEY] = opened[-1] if opened else None
+    st.session_state["explorer_notices"] = parsed.notices
+    return parsed.notices
+
+
+def _write_url() -> None:
+    """Mirror the widgets and the opened recommendation into the URL."""
+    params: dict[str, Any] = {}
+    text = st.session_state.get(WIDGET[TEXT_KEY], "").strip()
+    if text:
+        params[TEXT_KEY] = text
+    for key in FILTER_KEYS:
+        values = st.session_state.get(WIDGET[key], [])
+        if values:
+            params[key] = list(values)
+    for key in FLAG_KEYS:
+        if st.session_state.get(WIDGET[key]):
+            params[key] = "1"
+    opened = st.session_state.get(OPEN_KEY)
+    if opened:
+        params[RECOMMENDATION_KEY] = opened
+    wanted = {key: value if isinstance(value, list) else [value] for key, value in params.items()}
+    if wanted != permalinks.current(st.query_params):
+        st.query_params.from_dict(params)
+    st.session_state[LAST_URL_KEY] = wanted
+
+
+def _filters_form(choices: dict[str, dict[str, str]]) -> queries.ExplorerFilters:
+    st.text_input(
+        t("explorer.search_label"),
+        key=WIDGET[TEXT_KEY],
+        placeholder=t("explorer.search_placeholder"),
+        max_chars=permalinks.MAX_TEXT_LENGTH,
+    )
+    with st.expander(t("explorer.filters"), expanded=_any_filter_set()):
+        for key in FILTER_KEYS:
+            options = choices[key]
+            st.multiselect(
+                t(f"explorer.filter.{key}"),
+                options=list(options),
+                format_func=options.__getitem__,
+                key=WIDGET[key],
+                placeholder=t("explorer.filter.any"),
+            )
+        st.toggle(t("explorer.filter.overdue"), key=WIDGET["overdue"])
+        st.toggle(t("explorer.filter.stale"), key=WIDGET["stale"])
+    return queries.ExplorerFilters(
+        text=st.session_state[WIDGET[TEXT_KEY]],
+        **{
+            f"{plural}": tuple(st.session_state[WIDGET[key]])
+            for key, plural in (
+                ("institution", "institutions"),
+                ("cycle", "cycles"),
+                ("theme", "themes"),
+                ("stance", "stances"),
+                ("status", "statuses"),
+                ("assessor", "assessors"),
+            )
+        },
+        overdue_only=bool(st.session_state[WIDGET["overdue"]]),
+        stale_only=bool(st.session_state[WIDGET["stale"]]),
+    )
+
+
+def _any_filter_set() -> bool:
+    return any(st.session_state.get(WIDGET[key]) for key in (*FILTER_KEYS, *FLAG_KEYS))
+
+
+def _table(rows: pl.DataFrame) -> None:
+    """The result table; selecting a row opens that recommendation below it."""
+    shown = rows.select(
+        pl.col("number").fill_null(""),
+        "title",
+        pl.col("stance").replace_strict(
+            {value: label("stance", value) for value in STANCE_COLOURS},
+            default=pl.col("stance"),
+        ),
+        pl.col("status").replace_strict(
+            {value: label("implementation", value) for value in IMPLEMENTATION_COLOURS},
+            default=pl.col("status"),
+        ),
+        "is_overdue",
+        "is_stale",
+        "cycle",
+        "institution",
+    )
+    generation = st.session_state.get(TABLE_GENERATION_KEY, 0)
+    event = st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"explorer_table_{generation}",
+        column_config={
+            "institution": st.column_config.TextColumn(t("column.institution")),
+            "cycle": st.column_config.TextColumn(t("column.cycle")),
+            "number": st.column_config.TextColumn(t("column.number"), width="small"),
+            "title": st.column_config.TextColumn(t("column.title"), width="large"),
+            "stance": st.column_config.TextColumn(t("column.stance")),
+            "status": st.column_config.TextColumn(t("column.status")),
+            "is_overdue": st.column_config.CheckboxColumn(t("column.overdue")),
+            "is_stale": st.column_config.CheckboxColumn(t("column.stale")),
+        },
+    )
+    selected = tuple(event.selection.rows) if event is not None else ()
+    if selected != st.session_state.get(LAST_SELECTION_KEY, ()):
+        st.session_state[LAST_SELECTION_KEY] = selected
+        if selected and selected[0] < rows.height:
+            st.session_state[OPEN_KEY] = rows["recommendation_id"][selected[0]]
+
+
+def _close_detail() -> None:
+    st.session_state[OPEN_KEY] = None
+    st.session_state[TABLE_GENERATION_KEY] = st.session_state.get(TABLE_GENERATION_KEY, 0) + 1
+    st.session_state[LAST_SELECTION_KEY] = ()
+
+
+def render() -> None:
+    snapshot_path = state.snapshot_path()
+    st.title(t("explorer.title"))
+    st.caption(t("explorer.intro"))
+    choices = _choices(snapshot_path)
+    ui.notices(_apply_url(snapshot_path, choices))
+    filters = _filters_form(choices)
+    rows = queries.explorer_rows(snapshot_path, filters)
+    total = len(queries.recommendation_ids(snapshot_path))
+    st.markdown(t("explorer.count", shown=rows.height, total=total))
+    if rows.height == 0:
+        ui.empty_state(t("explorer.empty_what"), t("explorer.empty_change"))
+    else:
+        _table(rows)
+        st.caption(t("explorer.select_hint"))
+    opened = st.session_state.get(OPEN_KEY)
+    if opened:
+        detail.render(snapshot_path, opened, on_close=_close_detail)
+    _write_url()
+
+
+if __name__ == "__main__":
+    render()

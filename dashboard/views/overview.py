@@ -1,0 +1,282 @@
+"""Overview: the headline uptake indicators, the funnel and one card per institution.
+
+Every figure says what it counts (item by item, or from a cycle's outcome report) and how
+complete it is, because most real follow-up is published as counts, not item lists.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, queries, scope, state, ui
+from dashboard.messages import label, t
+from dashboard.palette import IMPLEMENTATION_COLOURS
+
+METRIC_WIDTH = 250
+
+
+def _share(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _metric(title: str, value: str, counts: str, help_text: str) -> None:
+    with st.container(border=True, width=METRIC_WIDTH):
+        st.metric(title, value, help=help_text)
+        st.caption(counts)
+
+
+def _headline(snapshot_path: str, rows: pl.DataFrame, chosen: tuple[str, ...]) -> None:
+    total = rows.select(pl.all().exclude(pl.String, pl.Boolean, pl.Date)).sum()
+    get = lambda column: total[column][0] or 0  # noqa: E731 - a local shorthand
+    declared, in_declared = get("declared_count"), get("items_in_declared_cycles")
+    items, responded = get("items_known"), get("responses_known")
+    on_time, decidable = get("responses_on_time"), get("responses_timeliness_known")
+    median = queries.median_days_to_response(snapshot_path, chosen)
+    st.subheader(t("overview.headline"))
+    with st.container(horizontal=True, gap="small"):
+        _metric(
+            t("overview.metric.institutions"),
+            ui.number(rows.height),
+            t("overview.counts.cycles", cycles=ui.number(get("n_cycles"))),
+            t("overview.help.institutions"),
+        )
+        _metric(
+            t("overview.metric.declared"),
+            ui.number(declared),
+            t(
+                "overview.counts.declared",
+                with_count=ui.number(get("cycles_with_declared")),
+                cycles=ui.number(get("n_cycles")),
+            ),
+            t("overview.help.declared"),
+        )
+        _metric(
+            t("overview.metric.coverage"),
+            ui.percent(_share(in_declared, declared)),
+            t(
+                "overview.counts.coverage",
+                items=ui.number(in_declared),
+                declared=ui.number(declared),
+            ),
+            t("overview.help.coverage"),
+        )
+        _metric(
+            t("overview.metric.response_rate"),
+            ui.percent(_share(responded, items)),
+            t(
+                "overview.counts.response_rate",
+                responded=ui.number(responded),
+                items=ui.number(items),
+            ),
+            t("overview.help.response_rate"),
+        )
+        _metric(
+            t("overview.metric.on_time"),
+            ui.percent(_share(on_time, decidable)),
+            t(
+                "overview.counts.on_time",
+                on_time=ui.number(on_time),
+                decidable=ui.number(decidable),
+            ),
+            t("overview.help.on_time"),
+        )
+        _metric(
+            t("overview.metric.overdue"),
+            ui.number(get("responses_overdue")),
+            t("overview.counts.overdue", items=ui.number(items)),
+            t("overview.help.overdue"),
+        )
+        _metric(
+            t("overview.metric.median_days"),
+            t("overview.days", days=ui.number(median)) if median is not None else ui.number(None),
+            t("overview.counts.median_days"),
+            t("overview.help.median_days"),
+        )
+
+
+def _status_labels() -> dict[str, str]:
+    return {value: label("implementation", value) for value in IMPLEMENTATION_COLOURS}
+
+
+def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
+    st.subheader(t("overview.mix_heading"))
+    mix = queries.implementation_mix(snapshot_path, chosen)
+    if mix.height == 0:
+        ui.empty_state(t("overview.mix_empty_what"), t("overview.mix_empty_change"))
+        return
+    labels = _status_labels()
+    by_basis = (
+        mix.group_by("basis", "status", "status_order")
+        .agg(pl.col("count").sum())
+        .with_columns(
+            pl.col("basis")
+            .replace_strict(
+                {"items": t("overview.basis.items"), "outcome_report": t("overview.basis.report")},
+                default=pl.col("basis"),
+            )
+            .alias("basis_label"),
+            pl.col("status").replace_strict(labels, default=pl.col("status")).alias("status_label"),
+        )
+        .sort("basis", "status_order")
+    )
+    totals = by_basis.group_by("basis_label").agg(pl.col("count").sum()).sort("basis_label")
+    by_basis = by_basis.join(totals.rename({"count": "n"}), on="basis_label").with_columns(
+        pl.format("{} (n={})", pl.col("basis_label"), pl.col("n")).alias("basis_label")
+    )
+    summary = t(
+        "overview.mix_summary",
+        parts="; ".join(
+            f"{row['basis_label']}: {ui.number(row['count'])}"
+            for row in totals.iter_rows(named=True)
+        ),
+    )
+    chart = charts.normalised_bars(
+        by_basis,
+        category="basis_label",
+        category_title=t("overview.basis.title"),
+        value_label="status_label",
+        value_title=t("column.status"),
+        scale="implementation",
+        labels=labels,
+        order="status_order",
+    )
+    ui.chart_block(
+        chart,
+        by_basis.select("basis_label", "status_label", "count"),
+        summary,
+        key="overview_mix",
+        column_config={
+            "basis_label": t("overview.basis.title"),
+            "status_label": t("column.status"),
+            "count": t("column.count"),
+        },
+    )
+    st.caption(t("overview.mix_note"))
+
+
+def _funnel(snapshot_path: str, chosen: tuple[str, ...]) -> None:
+    st.subheader(t("overview.funnel_heading"))
+    funnel = queries.uptake_funnel(snapshot_path, chosen)
+    if funnel.height == 0 or funnel["count"].max() == 0:
+        ui.empty_state(t("overview.funnel_empty_what"), t("overview.funnel_empty_change"))
+        return
+    strict = st.toggle(t("overview.funnel_strict"), key="overview_funnel_strict")
+    column = "count_after_acceptance" if strict else "count"
+    adopted = funnel.filter(pl.col("stage") == "adopted")[column][0] or 0
+    shaped = funnel.select(
+        "stage",
+        "stage_order",
+        pl.col("stage")
+        .map_elements(lambda s: t(f"funnel.{s}"), return_dtype=pl.String)
+        .alias("stage_label"),
+        pl.col(column).alias("count"),
+        (pl.col(column) / adopted if adopted else pl.lit(None)).alias("share"),
+    )
+    implemented = shaped.filter(pl.col("stage") == "implemented")["count"][0]
+    summary = t(
+        "overview.funnel_summary",
+        adopted=ui.number(adopted),
+        implemented=ui.number(implemented),
+        share=ui.percent(_share(implemented, adopted)),
+    )
+    chart = charts.funnel(
+        shaped, stage_title=t("overview.funnel_stage"), count_title=t("column.count")
+    )
+    ui.chart_block(
+        chart,
+        shaped.select("stage_label", "count", "share"),
+        summary,
+        key="overview_funnel",
+        column_config={
+            "stage_label": t("overview.funnel_stage"),
+            "count": t("column.count"),
+            "share": st.column_config.NumberColumn(t("overview.funnel_share"), format="percent"),
+        },
+    )
+    st.caption(t("overview.funnel_note"))
+
+
+def _institution_card(row: dict) -> None:
+    with st.container(border=True, width=360):
+        st.markdown(f"**{ui.escape_markdown(row['institution_name'])}**")
+        place = ", ".join(part for part in (row["city"], row["country"]) if part)
+        st.caption(ui.escape_markdown(place))
+        declared = row["declared_count"]
+        lines = [
+            t("overview.card.cycles", cycles=row["n_cycles"]),
+            t(
+                "overview.card.items",
+                items=ui.number(row["items_known"]),
+                declared=ui.number(declared),
+                coverage=ui.percent(row["coverage"]),
+            )
+            if declared
+            else t("overview.card.items_no_declared", items=ui.number(row["items_known"])),
+            t(
+                "overview.card.responses",
+                rate=ui.percent(row["response_rate"]),
+                on_time=ui.percent(row["share_on_time"]),
+                overdue=ui.number(row["responses_overdue"]),
+            ),
+            _implementation_line(row),
+            t("overview.card.stale", days=ui.number(row["staleness_days"]))
+            if row["is_stale"]
+            else t(
+                "overview.card.fresh",
+                date=ui.format_date(row["last_update_on"]),
+            ),
+        ]
+        st.markdown("\n".join(f"- {line}" for line in lines))
+        if row["response_deadline_days"]:
+            st.caption(t("overview.card.deadline", days=row["response_deadline_days"]))
+
+
+def _implementation_line(row: dict) -> str:
+    basis = row["implementation_basis"]
+    if basis == "items":
+        return t(
+            "overview.card.impl_items",
+            rate=ui.percent(row["item_implementation_rate"]),
+            items=ui.number(row["items_in_item_basis_cycles"]),
+        )
+    if basis == "outcome_report":
+        return t(
+            "overview.card.impl_report",
+            rate=ui.percent(row["report_implementation_rate"]),
+            total=ui.number(row["report_total"]),
+        )
+    if basis == "mixed":
+        return t(
+            "overview.card.impl_mixed",
+            item_rate=ui.percent(row["item_implementation_rate"]),
+            report_rate=ui.percent(row["report_implementation_rate"]),
+        )
+    return t("overview.card.impl_none")
+
+
+def render() -> None:
+    snapshot_path = state.snapshot_path()
+    st.title(t("overview.title"))
+    st.markdown(t("overview.intro"))
+    indicators = queries.institution_indicators(snapshot_path)
+    if indicators.height == 0:
+        ui.empty_state(t("overview.empty_what"), t("overview.empty_change"))
+        return
+    chosen = scope.institution_scope(
+        "overview", queries.institutions(snapshot_path), label_key="scope.label"
+    )
+    rows = indicators.filter(pl.col("institution_id").is_in(chosen)) if chosen else indicators
+    _headline(snapshot_path, rows, chosen)
+    _funnel(snapshot_path, chosen)
+    _implementation_mix(snapshot_path, chosen)
+    st.subheader(t("overview.cards_heading"))
+    with st.container(horizontal=True, gap="small"):
+        for row in rows.iter_rows(named=True):
+            _institution_card(row)
+
+    st.page_link("views/sources.py", label=t("app.definitions"), icon=":material/menu_book:")
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,231 @@
+"""Sources & methodology: how each figure is defined, where the data come from, how fresh
+they are, and what the last ingest could not read.
+
+Clerks and analysts check this page before quoting a number, so it shows the indicator
+definitions verbatim from docs/methodology.md and the rows awaiting review.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import queries, reference, state, ui
+from dashboard.messages import t
+
+
+def _methodology() -> None:
+    st.subheader(t("sources.methodology_heading"))
+    found = reference.methodology()
+    if found is None:
+        st.info(t("sources.methodology_missing"), icon=":material/description:")
+        return
+    preamble, sections = found
+    if preamble:
+        # Our own documentation, reviewed in the repository: rendered as markdown, not HTML.
+        st.markdown(preamble)
+    for section in sections:
+        with st.expander(section.title):
+            st.markdown(section.body)
+
+
+def _crosswalk() -> None:
+    st.subheader(t("sources.crosswalk_heading"))
+    st.caption(t("sources.crosswalk_intro"))
+    vocabularies = reference.vocabularies()
+    if not vocabularies:
+        st.info(t("sources.crosswalk_missing"))
+        return
+    names = list(vocabularies)
+    chosen = st.selectbox(
+        t("sources.crosswalk_pick"),
+        names,
+        format_func=lambda name: t(f"vocabulary.{name}"),
+        key="sources_vocabulary",
+    )
+    frame = vocabularies[chosen]
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "value": t("sources.canonical"),
+            "label": t("sources.source_label"),
+            "language": t("sources.language"),
+            "note": t("column.note"),
+        },
+        key="sources_crosswalk",
+    )
+    scales = reference.scales()
+    if scales is not None:
+        with st.expander(t("sources.scales_heading")):
+            st.dataframe(scales, hide_index=True, width="stretch", key="sources_scales")
+
+
+def _coverage(snapshot_path: str) -> None:
+    st.subheader(t("sources.coverage_heading"))
+    cycles = queries.cycle_indicators(snapshot_path)
+    if cycles.height == 0:
+        ui.empty_state(t("timelines.empty_what"), t("timelines.empty_change"))
+        return
+    basis = {
+        "items": t("overview.basis.items"),
+        "outcome_report": t("overview.basis.report"),
+        "none": t("sources.basis_none"),
+    }
+    table = cycles.select(
+        "title",
+        "coverage",
+        "items_known",
+        "declared_count",
+        "chapters_known",
+        "institution_name",
+        pl.col("implementation_basis").replace_strict(
+            basis, default=pl.col("implementation_basis")
+        ),
+        "last_update_on",
+        "is_stale",
+    )
+    known = cycles.filter(pl.col("coverage").is_not_null())
+    st.caption(
+        t(
+            "sources.coverage_summary",
+            cycles=cycles.height,
+            declared=known.height,
+            full=known.filter(pl.col("coverage") >= 1).height,
+        )
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="sources_coverage",
+        column_config={
+            "institution_name": t("column.institution"),
+            "title": t("column.cycle"),
+            "declared_count": t("indicator.declared_count"),
+            "items_known": t("indicator.items_known"),
+            "chapters_known": t("sources.chapters"),
+            "coverage": st.column_config.ProgressColumn(
+                t("overview.metric.coverage"), min_value=0, max_value=1, format="percent"
+            ),
+            "implementation_basis": t("overview.basis.title"),
+            "last_update_on": st.column_config.DateColumn(t("sources.last_update")),
+            "is_stale": st.column_config.CheckboxColumn(t("column.stale")),
+        },
+    )
+
+
+def _freshness(snapshot_path: str) -> None:
+    st.subheader(t("sources.freshness_heading"))
+    frame = queries.sources(snapshot_path)
+    if frame.height == 0:
+        ui.empty_state(t("sources.no_sources_what"), t("sources.no_sources_change"))
+        return
+    failed = frame.filter(pl.col("last_status") != "ok").height
+    st.caption(t("sources.freshness_summary", sources=frame.height, failed=failed))
+    st.dataframe(
+        frame.select(
+            "source_id",
+            "last_status",
+            "last_success_at",
+            "days_since_success",
+            "kind",
+            "title",
+            "licence",
+            "attribution",
+        ),
+        hide_index=True,
+        width="stretch",
+        key="sources_freshness",
+        column_config={
+            "source_id": t("sources.source"),
+            "kind": t("sources.kind"),
+            "title": t("column.title"),
+            "licence": t("sources.licence"),
+            "attribution": t("sources.attribution"),
+            "last_status": t("sources.last_status"),
+            "last_success_at": st.column_config.DatetimeColumn(
+                t("sources.last_success"), format="YYYY-MM-DD HH:mm"
+            ),
+            "days_since_success": t("sources.days_since"),
+        },
+    )
+
+
+def _runs(snapshot_path: str) -> None:
+    st.subheader(t("sources.runs_heading"))
+    runs = queries.ingest_runs(snapshot_path)
+    if runs.height == 0:
+        ui.empty_state(t("sources.no_runs_what"), t("sources.no_runs_change"))
+        return
+    st.dataframe(
+        runs,
+        hide_index=True,
+        width="stretch",
+        key="sources_runs",
+        column_config={
+            "run_id": t("sources.run"),
+            "command": t("sources.command"),
+            "started_at": st.column_config.DatetimeColumn(
+                t("sources.started"), format="YYYY-MM-DD HH:mm"
+            ),
+            "finished_at": st.column_config.DatetimeColumn(
+                t("sources.finished"), format="YYYY-MM-DD HH:mm"
+            ),
+            "status": t("sources.last_status"),
+            "tool_version": t("sources.version"),
+            "is_synthetic": st.column_config.CheckboxColumn(t("sources.synthetic")),
+            "rows_read": t("sources.rows_read"),
+            "rows_new": t("sources.rows_new"),
+            "rows_changed": t("sources.rows_changed"),
+            "rows_withdrawn": t("sources.rows_withdrawn"),
+            "rows_rejected": t("sources.rows_rejected"),
+            "sources_failed": t("sources.sources_failed"),
+        },
+    )
+    with st.expander(t("sources.per_source_heading")):
+        per_source = queries.source_runs(snapshot_path)
+        st.dataframe(per_source, hide_index=True, width="stretch", key="sources_source_runs")
+
+
+def _rejects(snapshot_path: str) -> None:
+    st.subheader(t("sources.rejects_heading"))
+    rejects = queries.rejects(snapshot_path)
+    if rejects.height == 0:
+        st.success(t("sources.no_rejects"), icon=":material/check_circle:")
+        return
+    st.caption(t("sources.rejects_summary", n=rejects.height))
+    # Rejected values are raw source text: shown in a data grid, which renders text only.
+    st.dataframe(
+        rejects,
+        hide_index=True,
+        width="stretch",
+        key="sources_rejects",
+        column_config={
+            "source_id": t("sources.source"),
+            "file": t("sources.file"),
+            "row": t("sources.row"),
+            "column": t("sources.column"),
+            "value": t("sources.value"),
+            "reason": t("sources.reason"),
+            "raw": t("sources.raw"),
+            "run_id": t("sources.run"),
+        },
+    )
+
+
+def render() -> None:
+    snapshot_path = state.snapshot_path()
+    st.title(t("sources.title"))
+    st.caption(t("sources.intro"))
+    _methodology()
+    _coverage(snapshot_path)
+    _freshness(snapshot_path)
+    _runs(snapshot_path)
+    _rejects(snapshot_path)
+    _crosswalk()
+
+
+if __name__ == "__main__":
+    render()

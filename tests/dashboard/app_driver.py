@@ -1,0 +1,68 @@
+"""Drive the real app script with AppTest the way a visitor's browser would."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard.snapshot_build import REPO_ROOT
+
+APP = str(REPO_ROOT / "dashboard" / "app.py")
+PAGES = ("overview", "explorer", "timelines", "compare", "sources")
+TIMEOUT_SECONDS = 60
+
+
+def copy_snapshot(source: Path, folder: Path, name: str) -> Path:
+    """A writable copy of a snapshot published under `name` in `folder` (CURRENT updated)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    shutil.copyfile(source, target)
+    (folder / "CURRENT").write_text(name + "\n", encoding="utf-8")
+    return target
+
+
+def open_page(page: str, params: dict[str, str | list[str]] | None = None) -> AppTest:
+    """Run the app, switch to `page` and run it with `params` as the URL query."""
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT_SECONDS)
+    app.run()
+    if page != "overview":
+        app.switch_page(f"views/{page}.py")
+    app.query_params = dict(params or {})
+    app.run()
+    return app
+
+
+def texts(app: AppTest) -> str:
+    """Everything the page says, for assertions on wording a visitor reads."""
+    parts: list[str] = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "text",
+        "code",
+    ):
+        parts.extend(str(element.value) for element in getattr(app, kind))
+    parts.extend(f"{metric.label}: {metric.value}" for metric in app.metric)
+    return "\n".join(parts)
+
+
+def assert_no_exception(app: AppTest) -> None:
+    assert not app.exception, [exception.value for exception in app.exception]
+
+
+def frame_with(app: AppTest, *columns: str) -> object:
+    """The first data table on the page that has all `columns` (tables carry no key)."""
+    for element in app.dataframe:
+        frame = element.value
+        if set(columns) <= set(frame.columns):
+            return frame
+    raise AssertionError(f"no table with columns {columns}")

@@ -1,0 +1,116 @@
+"""Every page renders on a real snapshot, and its headline figures match the snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dashboard.ui import escape_markdown
+from tests.dashboard.app_driver import PAGES, assert_no_exception, frame_with, open_page, texts
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_without_exception(page: str, data_dir: Path) -> None:
+    app = open_page(page)
+    assert_no_exception(app)
+    assert app.title, "every page has a title"
+    assert not app.error
+    # The bundled registers are real data: no synthetic banner.
+    assert "Synthetic data" not in texts(app)
+
+
+def test_overview_headline_matches_the_views(
+    data_dir: Path, query: Callable[..., list[tuple]]
+) -> None:
+    ((institutions, declared, items, responded),) = query(
+        """
+        SELECT count(*), sum(declared_count), sum(items_known), sum(responses_known)
+        FROM institution_indicators
+        """
+    )
+    app = open_page("overview")
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Institutions"] == f"{institutions:,}"
+    assert metrics["Declared recommendations"] == f"{int(declared):,}"
+    assert metrics["Response rate"] == f"{responded / items:.0%}"
+    assert f"{responded} of {items} listed recommendations have a formal response" in texts(app)
+
+
+def test_overview_scope_narrows_every_figure(
+    data_dir: Path, query: Callable[..., list[tuple]]
+) -> None:
+    ((institution_id, name, items, responded),) = query(
+        """
+        SELECT institution_id, institution_name, items_known, responses_known
+        FROM institution_indicators WHERE items_known > 0 ORDER BY items_known DESC LIMIT 1
+        """
+    )
+    app = open_page("overview")
+    app.multiselect(key="overview_scope").select(institution_id).run()
+    assert_no_exception(app)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Institutions"] == "1"
+    assert metrics["Response rate"] == f"{responded / items:.0%}"
+    assert app.query_params == {"institution": institution_id}
+    cards = [element.value for element in app.markdown if element.value.startswith("**")]
+    assert len(cards) == 1 and name.split()[0] in cards[0]
+
+
+def test_compare_shows_each_institution_side_by_side(
+    data_dir: Path, query: Callable[..., list[tuple]]
+) -> None:
+    names = [row[0] for row in query("SELECT institution_name FROM institution_indicators")]
+    app = open_page("compare")
+    frame_with(app, "Indicator", *names)
+
+
+def test_compare_never_draws_a_curve_below_the_minimum(
+    data_dir: Path, query: Callable[..., list[tuple]]
+) -> None:
+    small = query(
+        """
+        SELECT i.name, count(*) FROM time_to_implementation t
+        JOIN institutions i USING (institution_id)
+        GROUP BY i.name HAVING count(*) < 5
+        """
+    )
+    app = open_page("compare")
+    said = texts(app)
+    for name, n in small:
+        shown = escape_markdown(name)
+        assert f"{shown}: only {n} recommendations with a start date, fewer than 5" in said
+
+
+def test_sources_page_shows_methodology_and_freshness(
+    data_dir: Path, query: Callable[..., list[tuple]]
+) -> None:
+    sources = [row[0] for row in query("SELECT source_id FROM sources")]
+    app = open_page("sources")
+    assert_no_exception(app)
+    assert "Coverage" in [expander.label for expander in app.expander]
+    freshness = frame_with(app, "source_id", "last_success_at")
+    assert sorted(freshness["source_id"]) == sorted(sources)
+    (rejected,) = query(
+        "SELECT count(*) FROM rejects WHERE run_id = (SELECT max(run_id) FROM ingest_runs)"
+    )[0]
+    if rejected:
+        assert len(frame_with(app, "reason", "raw")) == rejected
+    else:
+        assert "The latest ingest rejected no rows." in texts(app)
+
+
+def test_timelines_draws_the_chosen_cycle(
+    data_dir: Path, query: Callable[..., list[tuple]]
+) -> None:
+    ((cycle_id, milestones),) = query(
+        """
+        SELECT cycle_id, count(*) FROM current_milestones
+        WHERE occurred_on IS NOT NULL GROUP BY cycle_id ORDER BY count(*) DESC LIMIT 1
+        """
+    )
+    app = open_page("timelines", {"cycle": cycle_id})
+    assert_no_exception(app)
+    assert app.selectbox(key="timelines_cycle").value == cycle_id
+    assert f"{milestones} milestones" in texts(app)
