@@ -20,6 +20,21 @@ LEGEND_ALLOWANCE = 110
 BAR_STEP = 48
 BAR_SIZE = 18
 LANE_STEP = 80
+# Deadlines are vermillion like "overdue"; the first rule (the response deadline) has long
+# dashes, the second (the final report) short ones.
+DEADLINE_RULE_COLOUR = "#D55E00"
+DEADLINE_DASHES = [[6, 4], [2, 3]]
+UNLISTED_COLOUR = "#999999"
+# About one tick per this many pixels of plot width: enough to read a value off, few enough
+# that labels never crowd a 390 px phone screen.
+TICK_SPACING = 100
+MAX_TICKS = 10
+
+
+def _ticks_for_width(spacing: int = TICK_SPACING) -> alt.ExprRef:
+    """A tick count that follows the chart's drawn width (a Vega expression), so a phone gets
+    three or four ticks where a desktop gets ten (Vega then rounds to nice steps)."""
+    return alt.expr(f"clamp(ceil(width / {spacing}), 2, {MAX_TICKS})")
 
 
 def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -27,8 +42,10 @@ def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         labelFontSize=FONT_SIZE,
         titleFontSize=FONT_SIZE,
         orient="bottom",
-        columns=2,
-        labelLimit=280,
+        # Two columns of entries on a desktop; one on a phone, where two would run off-screen.
+        columns=alt.expr("width < 480 ? 1 : 2"),
+        # A label longer than the plot is wide would widen the chart past a phone's screen.
+        labelLimit=alt.expr("width < 480 ? max(width - 40, 120) : 280"),
     )
 
 
@@ -82,7 +99,7 @@ def normalised_bars(
                 "sum(count):Q",
                 stack="normalize",
                 title=value_title,
-                axis=alt.Axis(format="%", tickCount=5),
+                axis=alt.Axis(format="%", tickCount=_ticks_for_width()),
             ),
             color=alt.Color(
                 f"{value_label}:N",
@@ -106,7 +123,11 @@ def funnel(data: pl.DataFrame, *, stage_title: str, count_title: str) -> alt.Lay
     stage_sort = alt.SortField("stage_order")
     base = alt.Chart(data).encode(
         y=_labelled_rows("stage_label", stage_sort),
-        x=alt.X("count:Q", title=count_title, axis=alt.Axis(format="d", tickMinStep=1)),
+        x=alt.X(
+            "count:Q",
+            title=count_title,
+            axis=alt.Axis(format="d", tickMinStep=1, tickCount=_ticks_for_width()),
+        ),
         tooltip=[
             alt.Tooltip("stage_label:N", title=stage_title),
             alt.Tooltip("count:Q", title=count_title),
@@ -129,11 +150,11 @@ def kaplan_meier(
         alt.Chart(data)
         .mark_line(interpolate="step-after", strokeWidth=2.5)
         .encode(
-            x=alt.X("days:Q", title=days_title),
+            x=alt.X("days:Q", title=days_title, axis=alt.Axis(tickCount=_ticks_for_width())),
             y=alt.Y(
                 "still_open:Q",
                 title=share_title,
-                axis=alt.Axis(format="%"),
+                axis=alt.Axis(format="%", tickCount=5),
                 scale=alt.Scale(domain=[0, 1]),
             ),
             color=alt.Color(
@@ -159,7 +180,11 @@ def response_days(
     """Days from handover to response, one tick per recommendation, with each series' median."""
     base = alt.Chart(data)
     dots = base.mark_tick(thickness=2, size=BAR_SIZE, opacity=0.7, yOffset=BAR_SIZE / 2 - 2).encode(
-        x=alt.X("days_to_response:Q", title=days_title),
+        x=alt.X(
+            "days_to_response:Q",
+            title=days_title,
+            axis=alt.Axis(tickMinStep=1, tickCount=_ticks_for_width()),
+        ),
         y=_labelled_rows("series"),
         color=alt.Color(
             "series:N",
@@ -179,38 +204,49 @@ def response_days(
 
 
 def cycle_timeline(
-    layers: list[tuple[pl.DataFrame, str, dict[str, str], str]],
+    layers: list[tuple[pl.DataFrame, dict[str, tuple[str, str]]]],
     deadlines: pl.DataFrame,
     *,
     lane_order: list[str],
 ) -> alt.LayerChart:
-    """A cycle on one time axis: one lane per kind of record, response deadlines as dashed
-    vermillion rules.
+    """A cycle on one time axis: one lane per kind of record, deadlines as dashed vermillion
+    rules labelled at the top.
 
-    Each layer is (data, palette scale name, value -> label map, point shape); data columns:
-    on_date, lane,
-    value_label, detail, jitter. All layers share one legend (several legends side by side do
-    not fit a phone), each value keeping its fixed colour.
+    Each layer is (data, legend) where data has on_date, lane, value_label, detail, jitter and
+    legend maps each value_label to its (colour, shape). All layers share one legend (several
+    legends side by side do not fit a phone); colour and shape encode the same field, so each
+    entry shows its colour and its shape together and no two entries look alike.
+    `deadlines` has due_on, what (tooltip) and mark (the short label drawn on the chart).
     """
     domain: list[str] = []
     colours: list[str] = []
-    for data, scale, labels, _ in layers:
+    shapes: list[str] = []
+    for data, legend in layers:
         if data.height == 0:
             continue
-        fixed = colour_scale(scale, labels, data["value_label"].unique().to_list()).to_dict()
-        for name, colour in zip(fixed["domain"], fixed["range"], strict=True):
-            if name not in domain:
+        present = set(data["value_label"].to_list())
+        for name in [*legend, *sorted(present - set(legend))]:
+            if name in present and name not in domain:
+                colour, shape = legend.get(name, (UNLISTED_COLOUR, "circle"))
                 domain.append(name)
                 colours.append(colour)
+                shapes.append(shape)
     points = [
         alt.Chart(data)
-        .mark_point(filled=True, size=170, opacity=0.9, shape=shape)
+        .mark_point(filled=True, size=170, opacity=0.9)
         .encode(
-            x=alt.X("on_date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
+            x=alt.X(
+                "on_date:T",
+                title=None,
+                axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=_ticks_for_width(140)),
+            ),
             y=alt.Y("lane:N", sort=lane_order, title=None, axis=alt.Axis(labelLimit=160)),
             yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
             color=alt.Color(
                 "value_label:N", scale=alt.Scale(domain=domain, range=colours), title=None
+            ),
+            shape=alt.Shape(
+                "value_label:N", scale=alt.Scale(domain=domain, range=shapes), title=None
             ),
             tooltip=[
                 alt.Tooltip("on_date:T", title="", format="%Y-%m-%d"),
@@ -218,20 +254,39 @@ def cycle_timeline(
                 alt.Tooltip("detail:N", title=""),
             ],
         )
-        for data, _, _, shape in layers
+        for data, _ in layers
         if data.height
     ]
     if deadlines.height:
+        rules = alt.Chart(deadlines).encode(
+            x="due_on:T",
+            tooltip=[
+                alt.Tooltip("due_on:T", title="", format="%Y-%m-%d"),
+                alt.Tooltip("what:N", title=""),
+            ],
+        )
+        dashes = alt.StrokeDash(
+            "what:N",
+            scale=alt.Scale(
+                domain=deadlines["what"].to_list(),
+                range=DEADLINE_DASHES[: deadlines.height],
+            ),
+            legend=None,
+        )
         points.append(
-            alt.Chart(deadlines)
-            .mark_rule(strokeDash=[6, 4], color="#D55E00", strokeWidth=2)
-            .encode(
-                x="due_on:T",
-                tooltip=[
-                    alt.Tooltip("due_on:T", title="", format="%Y-%m-%d"),
-                    alt.Tooltip("what:N", title=""),
-                ],
-            )
+            rules.mark_rule(color=DEADLINE_RULE_COLOUR, strokeWidth=2).encode(strokeDash=dashes)
+        )
+        points.append(
+            # Written up along the rule, so a deadline near the right edge keeps its label.
+            rules.mark_text(
+                align="right",
+                baseline="bottom",
+                angle=270,
+                dy=-3,
+                fontSize=FONT_SIZE - 2,
+                color=DEADLINE_RULE_COLOUR,
+                limit=120,
+            ).encode(y=alt.value(2), text="mark:N")
         )
     return _finish(alt.layer(*points).properties(height=alt.Step(LANE_STEP)))
 
@@ -243,7 +298,11 @@ def deadline_clock(data: pl.DataFrame, *, labels: dict[str, str], title: str) ->
         .mark_bar(size=BAR_SIZE, yOffset=BAR_SIZE / 2 - 2)
         .encode(
             y=_labelled_rows("cycle"),
-            x=alt.X("sum(count):Q", title=title, axis=alt.Axis(format="d", tickMinStep=1)),
+            x=alt.X(
+                "sum(count):Q",
+                title=title,
+                axis=alt.Axis(format="d", tickMinStep=1, tickCount=_ticks_for_width()),
+            ),
             color=alt.Color(
                 "timeliness_label:N",
                 scale=colour_scale("deadline", labels, data["timeliness_label"].unique().to_list()),

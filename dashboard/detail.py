@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, ui
-from dashboard.messages import label, t
+from dashboard.messages import label, language_name, t
 from dashboard.palette import CONGRUENCE_COLOURS
 
 TIMELINE_SCALES = {
@@ -48,7 +48,7 @@ def _header(rec: dict) -> None:
         if rec["adopted_on"]
         else None,
         t("detail.theme", theme=rec["theme"]) if rec["theme"] else None,
-        t("detail.language", language=rec["language"]) if rec["language"] else None,
+        t("detail.language", language=language_name(rec["language"])) if rec["language"] else None,
         t("detail.chapter") if rec["granularity"] == "chapter" else None,
     ]
     st.caption(ui.escape_markdown(" · ".join(fact for fact in facts if fact)))
@@ -80,12 +80,11 @@ def _badges(rec: dict) -> None:
 
 def _text(rec: dict) -> None:
     if rec.get("body_kind") == "summary":
-        st.markdown(
-            t("detail.summary_heading", language=rec.get("body_language") or rec["language"] or "?")
-        )
+        written_in = rec.get("body_language") or rec["language"]
+        st.markdown(t("detail.summary_heading", language=language_name(written_in)))
         st.caption(t("detail.summary_explained"))
     else:
-        st.markdown(t("detail.text_heading", language=rec["language"] or "?"))
+        st.markdown(t("detail.text_heading", language=language_name(rec["language"])))
     if rec["body"]:
         st.text(rec["body"])
     else:

@@ -56,3 +56,20 @@ def label(scale: str, value: str | None) -> str:
         return t("common.none")
     key = f"scale.{scale}.{value}"
     return t(key) if has(key) else value
+
+
+def language_name(code: str | None) -> str:
+    """The English name of a language code ("it" -> "Italian"), or the code itself.
+
+    Registers store ISO 639-1 codes; a reader should not have to decode them. Codes with no
+    entry in the catalogue's `language_name` table are shown as they are rather than hidden.
+    """
+    if not code:
+        return t("common.none")
+    key = f"language_name.{code.strip().lower()}"
+    return t(key) if has(key) else code
+
+
+def deadline_start(kind: str | None) -> str:
+    """What a deadline is counted from, in words: the handover unless the rule names a step."""
+    return label("milestone", kind or "handover").lower()

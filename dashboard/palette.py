@@ -56,18 +56,32 @@ DEADLINE_COLOURS = {
     "no_deadline": OKABE_ITO["grey"],
 }
 
-MILESTONE_COLOURS = {
-    "session": OKABE_ITO["grey"],
-    "handover": OKABE_ITO["black"],
-    "presentation": OKABE_ITO["reddish_purple"],
-    "committee_opinion": OKABE_ITO["sky_blue"],
-    "interim_response": OKABE_ITO["yellow"],
-    "final_response": OKABE_ITO["bluish_green"],
-    "follow_up_meeting": OKABE_ITO["blue"],
-    "final_report": OKABE_ITO["orange"],
-    "council_vote": OKABE_ITO["vermillion"],
-    "other": OKABE_ITO["grey"],
+# Milestones share the timeline's legend with response stances and implementation statuses,
+# which own the palette's colours. So a milestone is told apart by its shape, drawn in one
+# neutral colour: "Final report" can then never be mistaken for "Implementation: Not started".
+MILESTONE_COLOUR = OKABE_ITO["black"]
+_STAR = (
+    "M0,-1L0.235,-0.324L0.951,-0.309L0.38,0.124L0.588,0.809L0,0.4L-0.588,0.809"
+    "L-0.38,0.124L-0.951,-0.309L-0.235,-0.324Z"
+)
+_HEXAGON = "M0,-1L0.866,-0.5L0.866,0.5L0,1L-0.866,0.5L-0.866,-0.5Z"
+_BAR = "M-1,-0.4L1,-0.4L1,0.4L-1,0.4Z"
+_SALTIRE = "M-1,-0.6L-0.6,-1L0,-0.4L0.6,-1L1,-0.6L0.4,0L1,0.6L0.6,1L0,0.4L-0.6,1L-1,0.6L-0.4,0Z"
+MILESTONE_SHAPES = {
+    "session": "triangle-up",
+    "handover": "diamond",
+    "presentation": "triangle-right",
+    "committee_opinion": "triangle-left",
+    "interim_response": "triangle-down",
+    "final_response": "cross",
+    "follow_up_meeting": _HEXAGON,
+    "final_report": _STAR,
+    "council_vote": _SALTIRE,
+    "other": _BAR,
 }
+# The shapes responses and status events take on the same timeline (coloured by the palette).
+RESPONSE_SHAPE = "square"
+STATUS_SHAPE = "circle"
 
 # Institutions have no natural order; they take colours in a fixed sequence by sorted id.
 SERIES_SEQUENCE = [
@@ -86,7 +100,6 @@ SCALES = {
     "implementation": IMPLEMENTATION_COLOURS,
     "congruence": CONGRUENCE_COLOURS,
     "deadline": DEADLINE_COLOURS,
-    "milestone": MILESTONE_COLOURS,
 }
 
 

@@ -593,3 +593,82 @@ def response_timeliness(snapshot_path: str, institution_id: str) -> pl.DataFrame
         """,
         {"institution": institution_id},
     )
+
+
+@_cached
+def final_deadlines(snapshot_path: str, institution_id: str) -> pl.DataFrame:
+    """Per cycle of one institution: when its final report (or final response) was due under
+    the institution's final_deadline_days rule, when one was received, and the verdict.
+
+    The clock starts at the handover unless the institution's rule names another step
+    (final_deadline_from, a milestone kind such as committee_opinion); the first dated milestone
+    of kind final_report or final_response counts as received. final_timeliness uses the
+    response_timeliness words (on_time, late, answered, overdue, awaiting) plus 'no_date'
+    for a rule without a handover date to count from, and 'no_deadline' without a rule.
+    """
+    return _frame(
+        snapshot_path,
+        """
+        WITH received AS (
+            SELECT cycle_id,
+                   min(occurred_on) AS received_on,
+                   arg_min(coalesce(occurred_on_precision, 'day'), occurred_on)
+                       AS received_on_precision,
+                   arg_min(kind, occurred_on) AS received_kind
+            FROM current_milestones
+            WHERE kind IN ('final_report', 'final_response') AND occurred_on IS NOT NULL
+            GROUP BY cycle_id
+        ),
+        steps AS (
+            SELECT cycle_id, kind,
+                   min(occurred_on) AS step_on,
+                   arg_min(coalesce(occurred_on_precision, 'day'), occurred_on) AS step_precision
+            FROM current_milestones
+            WHERE occurred_on IS NOT NULL
+            GROUP BY cycle_id, kind
+        ),
+        clock AS (
+            SELECT c.*, i.final_deadline_days,
+                   coalesce(i.final_deadline_from, 'handover') AS final_deadline_from,
+                   CASE WHEN coalesce(i.final_deadline_from, 'handover') = 'handover'
+                       THEN c.handed_over_on ELSE s.step_on END AS clock_on,
+                   CASE WHEN coalesce(i.final_deadline_from, 'handover') = 'handover'
+                       THEN c.handed_over_on_precision ELSE s.step_precision END
+                       AS clock_precision
+            FROM current_cycles AS c
+            JOIN current_institutions AS i USING (institution_id)
+            LEFT JOIN steps AS s ON s.cycle_id = c.cycle_id AND s.kind = i.final_deadline_from
+            WHERE c.institution_id = $institution
+        ),
+        due AS (
+            SELECT c.cycle_id, c.title AS cycle, c.started_on, c.number,
+                   c.final_deadline_days, c.final_deadline_from,
+                   c.clock_on + c.final_deadline_days AS final_due_on,
+                   CASE WHEN c.final_deadline_days IS NOT NULL AND c.clock_on IS NOT NULL
+                       THEN coalesce(c.clock_precision, 'day')
+                   END AS final_due_on_precision,
+                   uptake_period_end(c.clock_on, c.clock_precision)
+                       + c.final_deadline_days AS final_due_latest_on,
+                   r.received_on, r.received_on_precision, r.received_kind
+            FROM clock AS c
+            LEFT JOIN received AS r USING (cycle_id)
+        )
+        SELECT cycle_id, cycle, final_deadline_days, final_deadline_from,
+               final_due_on, final_due_on_precision,
+               final_due_latest_on, received_on, received_on_precision, received_kind,
+               CASE
+                   WHEN final_deadline_days IS NULL THEN 'no_deadline'
+                   WHEN final_due_on IS NULL THEN 'no_date'
+                   WHEN received_on IS NOT NULL
+                       AND uptake_period_end(received_on, received_on_precision) <= final_due_on
+                       THEN 'on_time'
+                   WHEN received_on > final_due_latest_on THEN 'late'
+                   WHEN received_on IS NOT NULL THEN 'answered'
+                   WHEN final_due_latest_on < uptake_today() THEN 'overdue'
+                   ELSE 'awaiting'
+               END AS final_timeliness
+        FROM due
+        ORDER BY started_on NULLS LAST, number, cycle_id
+        """,
+        {"institution": institution_id},
+    )

@@ -21,6 +21,7 @@ CREATE TABLE institutions (
     responder               VARCHAR,                   -- who must answer the recommendations
     response_deadline_days  INTEGER,                   -- body's own rule for the (first) answer
     final_deadline_days     INTEGER,                   -- body's rule for the final report, if any
+    final_deadline_from     VARCHAR,                   -- milestone kind the final clock starts at; NULL = handover
     deadline_rule           VARCHAR,                   -- the rule in words, as the source states it
     source_url              VARCHAR NOT NULL,
     note                    VARCHAR,

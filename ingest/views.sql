@@ -658,7 +658,8 @@ LEFT JOIN cycle_last_news AS n ON n.cycle_id = c.cycle_id;
 -- One row per current institution: the cycle figures pooled over all its cycles. Shares and
 -- medians are computed over the pooled recommendations, never as averages of cycle figures.
 --   institution_id, institution_name, city, country, kind, responder, response_deadline_days,
---   final_deadline_days, deadline_rule, source_url, is_synthetic   as in institutions
+--   final_deadline_days, final_deadline_from, deadline_rule, source_url, is_synthetic
+--                                                    as in institutions
 --   n_cycles            current cycles
 --   cycles_with_declared  cycles whose declared_count is known
 --   declared_count      sum of the known declared counts
@@ -760,6 +761,7 @@ SELECT
     i.responder,
     i.response_deadline_days,
     i.final_deadline_days,
+    i.final_deadline_from,
     i.deadline_rule,
     i.source_url,
     i.is_synthetic,

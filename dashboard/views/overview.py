@@ -6,14 +6,18 @@ complete it is, because most real follow-up is published as counts, not item lis
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries, scope, state, ui
-from dashboard.messages import label, t
+from dashboard.messages import deadline_start, label, t
 from dashboard.palette import IMPLEMENTATION_COLOURS
 
 METRIC_WIDTH = 250
+# The shape of a register id (ingest validates ids the same way); only such ids go in links.
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
 
 
 def _share(numerator: float, denominator: float) -> float | None:
@@ -230,6 +234,29 @@ def _institution_card(row: dict) -> None:
         st.markdown("\n".join(f"- {line}" for line in lines))
         if row["response_deadline_days"]:
             st.caption(t("overview.card.deadline", days=row["response_deadline_days"]))
+        if row.get("final_deadline_days"):
+            st.caption(
+                t(
+                    "overview.card.final_deadline",
+                    days=row["final_deadline_days"],
+                    start=deadline_start(row.get("final_deadline_from")),
+                )
+            )
+        _explorer_link(row["institution_id"], row["institution_name"], row["items_known"])
+
+
+def _explorer_link(institution_id: str, name: str, items: int | None) -> None:
+    """A permalink to the explorer filtered to this institution. Streamlit encodes the query
+    value; an id that is not a well-formed register id gets no link rather than a broken one."""
+    if not SAFE_ID.fullmatch(institution_id):
+        return
+    st.page_link(
+        "views/explorer.py",
+        label=t("overview.card.explore", items=ui.number(items or 0)),
+        help=t("overview.card.explore_help", institution=ui.escape_markdown(name)),
+        icon=":material/list_alt:",
+        query_params={"institution": institution_id},
+    )
 
 
 def _implementation_line(row: dict) -> str:

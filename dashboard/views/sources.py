@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, reference, state, ui
-from dashboard.messages import t
+from dashboard.messages import language_name, t
 
 
 def _methodology() -> None:
@@ -44,6 +44,11 @@ def _crosswalk() -> None:
         key="sources_vocabulary",
     )
     frame = vocabularies[chosen]
+    if "language" in frame.columns:
+        names = {code: language_name(code) for code in frame["language"].drop_nulls().unique()}
+        frame = frame.with_columns(
+            pl.col("language").replace_strict(names, default=pl.col("language"))
+        )
     st.dataframe(
         frame,
         hide_index=True,

@@ -12,18 +12,23 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, permalinks, queries, state, ui
-from dashboard.messages import label, t
+from dashboard.messages import deadline_start, label, t
 from dashboard.palette import (
     DEADLINE_COLOURS,
     IMPLEMENTATION_COLOURS,
-    MILESTONE_COLOURS,
+    MILESTONE_COLOUR,
+    MILESTONE_SHAPES,
+    RESPONSE_SHAPE,
     STANCE_COLOURS,
+    STATUS_SHAPE,
 )
 
 PARAM = "cycle"
 WIDGET = "timelines_cycle"
 LAST_URL = "timelines_url"
 JITTER_STEP = 0.3
+# The verdicts of queries.final_deadlines, in the order a reader scans them.
+FINAL_VERDICTS = ("on_time", "late", "answered", "overdue", "awaiting", "no_date", "no_deadline")
 
 
 def _labels(scale: str, values: dict[str, str]) -> dict[str, str]:
@@ -64,12 +69,15 @@ def _pick_cycle(cycles: pl.DataFrame, default: str | None) -> str | None:
 
 
 def _layers(snapshot_path: str, cycle_id: str) -> tuple[list, list[str], pl.DataFrame]:
+    """The timeline's three lanes as chart layers, each with its legend entries: milestones
+    by shape in one dark colour, responses as squares and status events as circles in their
+    palette colours."""
     lanes = {
         "milestones": t("timelines.lane.milestones"),
         "responses": t("timelines.lane.responses"),
         "events": t("timelines.lane.events"),
     }
-    milestone_labels = _labels("milestone", MILESTONE_COLOURS)
+    milestone_labels = _labels("milestone", MILESTONE_SHAPES)
     # One legend serves all lanes, so response and status entries say which lane they are.
     stance_labels = {
         value: t("timelines.legend_response", label=text)
@@ -111,15 +119,54 @@ def _layers(snapshot_path: str, cycle_id: str) -> tuple[list, list[str], pl.Data
         pl.col("source_url"),
     )
     layers = [
-        (_with_jitter(milestones), "milestone", milestone_labels, "diamond"),
-        (_with_jitter(answers), "stance", stance_labels, "square"),
-        (_with_jitter(events), "implementation", status_labels, "circle"),
+        (
+            _with_jitter(milestones),
+            {
+                text: (MILESTONE_COLOUR, MILESTONE_SHAPES[value])
+                for value, text in milestone_labels.items()
+            },
+        ),
+        (
+            _with_jitter(answers),
+            {
+                text: (STANCE_COLOURS[value], RESPONSE_SHAPE)
+                for value, text in stance_labels.items()
+            },
+        ),
+        (
+            _with_jitter(events),
+            {
+                text: (IMPLEMENTATION_COLOURS[value], STATUS_SHAPE)
+                for value, text in status_labels.items()
+            },
+        ),
     ]
     table = pl.concat([milestones, answers, events]).sort("on_date")
     return layers, list(lanes.values()), table
 
 
-def _cycle_facts(cycle: dict) -> list[str]:
+def _deadline_rules(cycle: dict, final: dict | None) -> pl.DataFrame:
+    """The dashed rules of the timeline: the response deadline and the final-report deadline,
+    whichever the institution has and the handover date allows."""
+    rows = []
+    if cycle["response_due_on"]:
+        rows.append(
+            (cycle["response_due_on"], t("timelines.deadline_rule"), t("timelines.deadline_mark"))
+        )
+    if final is not None and final["final_due_on"] is not None:
+        rows.append(
+            (
+                final["final_due_on"],
+                t("timelines.final_deadline_rule"),
+                t("timelines.final_deadline_mark"),
+            )
+        )
+    return pl.DataFrame(
+        rows, schema={"due_on": pl.Date, "what": pl.String, "mark": pl.String}, orient="row"
+    )
+
+
+def _cycle_facts(cycle: dict, final: dict | None) -> list[str]:
     facts = []
     if cycle["started_on"] or cycle["ended_on"]:
         facts.append(
@@ -136,6 +183,7 @@ def _cycle_facts(cycle: dict) -> list[str]:
                 date=ui.format_date(cycle["handed_over_on"], cycle["handed_over_on_precision"]),
             )
         )
+    has_final_rule = final is not None and final["final_deadline_days"] is not None
     if cycle["response_due_on"]:
         facts.append(
             t(
@@ -144,25 +192,67 @@ def _cycle_facts(cycle: dict) -> list[str]:
                 days=cycle["response_deadline_days"],
             )
         )
-    else:
+    elif cycle["response_deadline_days"] is not None:
+        facts.append(t("timelines.fact.due_no_handover", days=cycle["response_deadline_days"]))
+    elif not has_final_rule:
         facts.append(t("timelines.fact.no_deadline"))
+    if has_final_rule:
+        facts.append(_final_fact(final))
     facts.append(
         t(
             "timelines.fact.items",
             items=ui.number(cycle["items_known"]),
             declared=ui.number(cycle["declared_count"]),
         )
+        if cycle["declared_count"] is not None
+        else t("timelines.fact.items_no_declared", items=ui.number(cycle["items_known"]))
     )
     return facts
 
 
-def _deadline_clock(snapshot_path: str, cycle: dict) -> None:
+def _final_fact(final: dict) -> str:
+    """The final-report deadline in one line: when it was due and what became of it."""
+    days = final["final_deadline_days"]
+    if final["final_due_on"] is None:
+        return t(
+            "timelines.fact.final_no_handover",
+            days=days,
+            start=deadline_start(final["final_deadline_from"]),
+        )
+    due = t(
+        "timelines.fact.final_due",
+        date=ui.format_date(final["final_due_on"], final["final_due_on_precision"]),
+        days=days,
+        start=deadline_start(final["final_deadline_from"]),
+    )
+    received = ui.format_date(final["received_on"], final["received_on_precision"])
+    outcome = {
+        "on_time": t("timelines.fact.final_on_time", date=received),
+        "late": t("timelines.fact.final_late", date=received),
+        "answered": t("timelines.fact.final_received", date=received),
+        "overdue": t("timelines.fact.final_overdue"),
+        "awaiting": t("timelines.fact.final_awaiting"),
+    }.get(final["final_timeliness"], "")
+    return f"{due}, {outcome}" if outcome else due
+
+
+def _deadline_clock(snapshot_path: str, cycle: dict, finals: pl.DataFrame) -> None:
     institution = cycle["institution_name"]
     st.subheader(t("timelines.clock_heading", institution=ui.escape_markdown(institution)))
-    if cycle["response_deadline_days"] is None:
+    has_final_rule = finals.height > 0 and finals["final_deadline_days"].is_not_null().any()
+    if cycle["response_deadline_days"] is None and not has_final_rule:
         st.info(t("timelines.clock_no_rule"), icon=":material/timer_off:")
         return
-    clock = queries.response_timeliness(snapshot_path, cycle["institution_id"])
+    if cycle["response_deadline_days"] is not None:
+        _response_clock(snapshot_path, cycle["institution_id"])
+    else:
+        st.caption(t("timelines.clock_final_only"))
+    if has_final_rule:
+        _final_clock(finals)
+
+
+def _response_clock(snapshot_path: str, institution_id: str) -> None:
+    clock = queries.response_timeliness(snapshot_path, institution_id)
     if clock.height == 0:
         ui.empty_state(t("timelines.clock_empty_what"), t("timelines.clock_empty_change"))
         return
@@ -199,6 +289,47 @@ def _deadline_clock(snapshot_path: str, cycle: dict) -> None:
     )
 
 
+def _final_clock(finals: pl.DataFrame) -> None:
+    """Each cycle's final report against the institution's final deadline, as a table: one
+    verdict per cycle is clearer read than charted."""
+    start = deadline_start(finals["final_deadline_from"].drop_nulls().first())
+    st.markdown(t("timelines.final_heading", start=start))
+    labels = {value: t(f"timeliness.final.{value}") for value in FINAL_VERDICTS}
+    counts = dict(finals.group_by("final_timeliness").len().iter_rows())
+    st.caption(
+        t(
+            "timelines.final_summary",
+            cycles=finals.height,
+            on_time=counts.get("on_time", 0),
+            late=counts.get("late", 0),
+            overdue=counts.get("overdue", 0),
+            awaiting=counts.get("awaiting", 0),
+            days=finals["final_deadline_days"].drop_nulls().first(),
+            start=start,
+        )
+    )
+    st.dataframe(
+        # The verdict comes second so a phone shows it without scrolling sideways.
+        finals.select(
+            "cycle",
+            pl.col("final_timeliness")
+            .replace_strict(labels, default=pl.col("final_timeliness"))
+            .alias("verdict"),
+            "final_due_on",
+            "received_on",
+        ),
+        hide_index=True,
+        width="stretch",
+        key="timelines_final_clock",
+        column_config={
+            "cycle": t("column.cycle"),
+            "final_due_on": st.column_config.DateColumn(t("timelines.final_due_on")),
+            "received_on": st.column_config.DateColumn(t("timelines.final_received_on")),
+            "verdict": t("timelines.final_verdict"),
+        },
+    )
+
+
 def render() -> None:
     snapshot_path = state.snapshot_path()
     st.title(t("timelines.title"))
@@ -215,17 +346,15 @@ def render() -> None:
         ui.empty_state(t("timelines.empty_what"), t("timelines.empty_change"))
         return
     cycle = found.row(0, named=True)
-    st.markdown("\n".join(f"- {fact}" for fact in _cycle_facts(cycle)))
+    finals = queries.final_deadlines(snapshot_path, cycle["institution_id"])
+    this_final = finals.filter(pl.col("cycle_id") == cycle_id)
+    final = this_final.row(0, named=True) if this_final.height else None
+    st.markdown("\n".join(f"- {fact}" for fact in _cycle_facts(cycle, final)))
     layers, lane_order, table = _layers(snapshot_path, cycle_id)
     if table.height == 0:
         ui.empty_state(t("timelines.none_what"), t("timelines.none_change"))
     else:
-        due = cycle["response_due_on"]
-        deadlines = (
-            pl.DataFrame({"due_on": [due], "what": [t("timelines.deadline_rule")]})
-            if due
-            else pl.DataFrame(schema={"due_on": pl.Date, "what": pl.String})
-        )
+        deadlines = _deadline_rules(cycle, final)
         summary = t(
             "timelines.summary",
             milestones=layers[0][0].height,
@@ -253,7 +382,7 @@ def render() -> None:
                 ),
             },
         )
-    _deadline_clock(snapshot_path, cycle)
+    _deadline_clock(snapshot_path, cycle, finals)
 
 
 if __name__ == "__main__":

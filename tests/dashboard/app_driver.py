@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.snapshot_build import REPO_ROOT
@@ -66,3 +68,16 @@ def frame_with(app: AppTest, *columns: str) -> object:
         if set(columns) <= set(frame.columns):
             return frame
     raise AssertionError(f"no table with columns {columns}")
+
+
+def charts(app: AppTest) -> list[tuple[dict, dict[str, list[dict]]]]:
+    """Every Altair chart on the page as (Vega-Lite spec, its datasets as rows by name): what
+    the browser is sent to draw."""
+    found = []
+    for element in app.get("vega_lite_chart"):
+        datasets = {
+            dataset.name: pa.ipc.open_stream(dataset.data.data).read_all().to_pylist()
+            for dataset in element.proto.datasets
+        }
+        found.append((json.loads(element.proto.spec), datasets))
+    return found

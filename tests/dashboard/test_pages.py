@@ -114,3 +114,51 @@ def test_timelines_draws_the_chosen_cycle(
     assert_no_exception(app)
     assert app.selectbox(key="timelines_cycle").value == cycle_id
     assert f"{milestones} milestones" in texts(app)
+
+
+def test_each_institution_card_links_to_its_recommendations(
+    data_dir: Path, query: Callable[..., list[tuple]]
+) -> None:
+    """A card's link opens the explorer filtered to that institution (a shareable address)."""
+    ids = {row[0] for row in query("SELECT institution_id FROM institution_indicators")}
+    app = open_page("overview")
+    links = {
+        link.proto.query_string: link.proto.page
+        for link in app.get("page_link")
+        if link.proto.query_string
+    }
+    assert links == {f"institution={institution_id}": "explorer" for institution_id in ids}
+    institution_id = sorted(ids)[0]
+    ((count,),) = query(
+        "SELECT count(*) FROM recommendation_status WHERE institution_id = $id",
+        {"id": institution_id},
+    )
+    explorer = open_page("explorer", {"institution": institution_id})
+    assert_no_exception(explorer)
+    assert explorer.multiselect(key="explorer_institution").value == [institution_id]
+    assert f"**{count}** of" in texts(explorer)
+
+
+def test_languages_are_named_not_coded(data_dir: Path, query: Callable[..., list[tuple]]) -> None:
+    """A reader sees "Italian", not "it", in a recommendation's details and in the crosswalk."""
+    ((recommendation_id, body_language),) = query(
+        """
+        SELECT recommendation_id, body_language FROM recommendation_status
+        WHERE language = 'it' AND body_kind = 'summary' AND body IS NOT NULL
+        ORDER BY recommendation_id LIMIT 1
+        """
+    )
+    app = open_page("explorer", {"rec": recommendation_id})
+    assert_no_exception(app)
+    said = texts(app)
+    assert escape_markdown("language: Italian") in said
+    assert escape_markdown("language: it") not in said
+    names = {"en": "English", "de": "German", "fr": "French", "it": "Italian", "da": "Danish"}
+    assert f"**Summary** (in {names[body_language]})" in said
+    assert "Written for this register from the cited source" in said
+    sources = open_page("sources")
+    sources.selectbox(key="sources_vocabulary").select("stance").run()
+    crosswalk = frame_with(sources, "value", "label", "language")
+    shown = set(crosswalk["language"].dropna())
+    assert {"German", "French", "Italian"} <= shown
+    assert not shown & {"de", "fr", "it", "nl", "da", "en"}

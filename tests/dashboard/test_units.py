@@ -92,7 +92,7 @@ def test_every_canonical_value_has_a_label_and_a_colour() -> None:
         "stance": palette.STANCE_COLOURS,
         "implementation": palette.IMPLEMENTATION_COLOURS,
         "congruence": palette.CONGRUENCE_COLOURS,
-        "milestone_kind": palette.MILESTONE_COLOURS,
+        "milestone_kind": palette.MILESTONE_SHAPES,
     }
     labelled = {"milestone_kind": "milestone"}
     for row in scales:
@@ -149,3 +149,11 @@ def test_messages_fall_back_to_the_key() -> None:
 
 def test_catalogue_file_is_found(tmp_path: Path) -> None:
     assert messages.catalogue()["nav.overview"] == "Overview"
+
+
+def test_a_language_code_reads_as_its_english_name() -> None:
+    assert messages.language_name("it") == "Italian"
+    assert messages.language_name("NL") == "Dutch"
+    # An unlisted code is shown as it is, never hidden or guessed.
+    assert messages.language_name("rm") == "rm"
+    assert messages.language_name(None) == messages.t("common.none")

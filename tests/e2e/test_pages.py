@@ -159,3 +159,23 @@ def test_hostile_permalink_shows_notice(visit: Visit, app_url: str) -> None:
     assert any("<script>alert(1)</script>" in text and "ignored" in text for text in alerts)
     assert visit.page.locator("script:text('alert(1)')").count() == 0  # type: ignore[attr-defined]
     visit.assert_clean()
+
+
+def test_institution_card_link_opens_the_filtered_explorer(
+    visit: Visit, app_url: str, e2e_data_dir: Path
+) -> None:
+    import duckdb
+
+    with duckdb.connect(str(snapshot_file(e2e_data_dir)), read_only=True) as con:
+        institution_id, name = con.execute(
+            "SELECT institution_id, name FROM current_institutions ORDER BY name LIMIT 1"
+        ).fetchone()
+    visit.open(app_url)
+    link = visit.page.locator(f'a[href*="institution={institution_id}"]')  # type: ignore[attr-defined]
+    assert link.count() >= 1
+    link.first.click()
+    visit.page.wait_for_url(f"**/explorer?institution={institution_id}", timeout=RENDER_TIMEOUT_MS)  # type: ignore[attr-defined]
+    visit.settle()
+    chosen = visit.page.locator('[data-testid="stMultiSelect"]').all_inner_texts()  # type: ignore[attr-defined]
+    assert any(name[:20] in text for text in chosen)
+    visit.assert_clean()
