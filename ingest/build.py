@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest import __version__
+from ingest.indicators import create_indicators
 from ingest.load import (
     MergeCounts,
     copy_previous,
@@ -27,7 +28,6 @@ from ingest.load import (
     move_to_source,
     owners,
 )
-from ingest.paths import VIEWS_FILE
 from ingest.records import CanonicalRows, Problem, SourceError, SourceRows
 from ingest.register_format import TABLE_ORDER
 from ingest.registers import read_register
@@ -168,12 +168,12 @@ def build_snapshot(
                 outcome = outcomes[canonical.source_id]
                 _merge_source(con, canonical, outcome, run_id, started_at, reread, claims)
                 outcome.problems = canonical.problems
-            _record_run(con, run_id, command, started_at, inputs, outcomes, as_of)
+            _record_run(con, run_id, command, started_at, inputs, outcomes)
             say(f"load: run {run_id} merged in {time.perf_counter() - t0:.2f}s")
 
             t0 = time.perf_counter()
-            con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
-            say(f"views: created in {time.perf_counter() - t0:.2f}s")
+            create_indicators(con, as_of or started_at.date())
+            say(f"views: created and stored in {time.perf_counter() - t0:.2f}s")
 
             t0 = time.perf_counter()
             name = new_snapshot_name(run_id, started_at, synthetic=command == "synth")
@@ -275,7 +275,6 @@ def _record_run(
     started_at: dt.datetime,
     inputs: list[SourceInput],
     outcomes: dict[str, SourceOutcome],
-    as_of: dt.date | None,
 ) -> None:
     finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     failed = any(o.status == "failed" for o in outcomes.values())
@@ -341,8 +340,6 @@ def _record_run(
             ],
         )
     _record_rejects(con, run_id, [p for o in outcomes.values() for p in o.problems])
-    if as_of is not None:
-        con.execute("INSERT OR REPLACE INTO snapshot_meta VALUES ('as_of', ?)", [as_of.isoformat()])
     con.execute(
         "INSERT OR REPLACE INTO snapshot_meta VALUES ('run_id', ?), ('built_at', ?)",
         [str(run_id), finished_at.isoformat()],

@@ -22,8 +22,8 @@ import duckdb
 import polars as pl
 
 from ingest import __version__
+from ingest.indicators import create_indicators
 from ingest.load import create_schema
-from ingest.paths import VIEWS_FILE
 from ingest.snapshot import (
     build_lock,
     new_snapshot_name,
@@ -145,7 +145,7 @@ def synthesize(
             _record_run(con, spec, name, started_at, rows)
             say(f"load: {rows:,} rows in {time.perf_counter() - t0:.2f}s")
             t0 = time.perf_counter()
-            con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
+            create_indicators(con, spec.as_of)
             con.execute("CHECKPOINT")
         finally:
             con.close()
