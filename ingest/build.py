@@ -48,6 +48,10 @@ Step = Callable[[str], None]
 SourceInput = tuple[SourceConfig, SourceRows | SourceError]
 
 
+class SyntheticSnapshotError(RuntimeError):
+    """A real build must not inherit the rows of a synthetic snapshot."""
+
+
 @dataclass
 class SourceOutcome:
     """What happened to one source in one run: the row of the summary table."""
@@ -135,6 +139,11 @@ def build_snapshot(
     with build_lock(data_dir):
         remove_stale_partials(data_dir)
         previous = current_snapshot(data_dir)
+        if previous is not None and previous.name.startswith("uptake-synthetic-"):
+            raise SyntheticSnapshotError(
+                f"the current snapshot in {data_dir} is synthetic ({previous.name}); real data "
+                "are never built on top of it: use another --data-dir"
+            )
 
         t0 = time.perf_counter()
         outcomes: dict[str, SourceOutcome] = {}

@@ -12,7 +12,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ingest.build import BuildResult, SourceInput, build_snapshot, read_registers
+from ingest.build import (
+    BuildResult,
+    SourceInput,
+    SyntheticSnapshotError,
+    build_snapshot,
+    read_registers,
+)
 from ingest.paths import REPO_ROOT, SOURCES_FILE, build_dir_from_env
 from ingest.records import Problem
 from ingest.snapshot import BuildLockedError, SnapshotMissingError
@@ -126,7 +132,7 @@ def _publish(
             step=lambda message: console.print(f"[bold]▸[/bold] {message}", highlight=False),
             as_of=as_of,
         )
-    except (BuildLockedError, SnapshotMissingError, duckdb.Error) as error:
+    except (BuildLockedError, SnapshotMissingError, SyntheticSnapshotError, duckdb.Error) as error:
         console.print(f"build failed, nothing published: {error}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     print_summary(result)

@@ -267,3 +267,13 @@ def test_a_broken_source_configuration_is_reported_without_a_traceback(
     code, output = workspace.build()
     assert code == 2
     assert "source 'x'" in output and "is required" in output
+
+
+def test_a_real_build_never_starts_from_a_synthetic_snapshot(workspace: Workspace) -> None:
+    from ingest.synth import synthesize
+
+    synthesize(workspace.data_dir, institutions=2, recommendations=20, events=40, seed=1)
+    code, output = workspace.build()
+    assert code == 2
+    assert "is synthetic" in output
+    assert current_snapshot(workspace.data_dir).name.startswith("uptake-synthetic-")
