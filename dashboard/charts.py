@@ -174,35 +174,6 @@ def kaplan_meier(
     return _finish(chart)
 
 
-def response_days(
-    data: pl.DataFrame, *, series_names: list[str], days_title: str, series_title: str
-) -> alt.LayerChart:
-    """Days from handover to response, one tick per recommendation, with each series' median."""
-    base = alt.Chart(data)
-    dots = base.mark_tick(thickness=2, size=BAR_SIZE, opacity=0.7, yOffset=BAR_SIZE / 2 - 2).encode(
-        x=alt.X(
-            "days_to_response:Q",
-            title=days_title,
-            axis=alt.Axis(tickMinStep=1, tickCount=_ticks_for_width()),
-        ),
-        y=_labelled_rows("series"),
-        color=alt.Color(
-            "series:N",
-            scale=series_scale(series_names, data["series"].unique().to_list()),
-            legend=None,
-        ),
-        tooltip=[
-            alt.Tooltip("series:N", title=series_title),
-            alt.Tooltip("days_to_response:Q", title=days_title),
-        ],
-    )
-    medians = base.mark_tick(
-        color="black", thickness=4, size=BAR_SIZE + 8, yOffset=BAR_SIZE / 2 - 2
-    ).encode(x="median(days_to_response):Q", y=_labelled_rows("series"))
-    chart = (dots + medians + _row_labels(data, "series")).properties(height=alt.Step(BAR_STEP))
-    return _finish(chart)
-
-
 def cycle_timeline(
     layers: list[tuple[pl.DataFrame, dict[str, tuple[str, str]]]],
     deadlines: pl.DataFrame,
@@ -317,4 +288,60 @@ def deadline_clock(data: pl.DataFrame, *, labels: dict[str, str], title: str) ->
         )
     )
     chart = (bars + _row_labels(data, "cycle")).properties(height=alt.Step(BAR_STEP))
+    return _finish(chart)
+
+
+def response_days_box(
+    data: pl.DataFrame, *, series_names: list[str], days_title: str, series_title: str
+) -> alt.LayerChart:
+    """Days from handover to response as one box per series, from a five-number summary
+    (series, n, min_days, q1_days, median_days, q3_days, max_days): the chart's data is one
+    row per series, however many recommendations it summarises."""
+    base = alt.Chart(data).encode(
+        y=_labelled_rows("series"),
+        tooltip=[
+            alt.Tooltip("series:N", title=series_title),
+            alt.Tooltip("n:Q", title="n"),
+            alt.Tooltip("min_days:Q", title="min"),
+            alt.Tooltip("q1_days:Q", title="25 %"),
+            alt.Tooltip("median_days:Q", title="median"),
+            alt.Tooltip("q3_days:Q", title="75 %"),
+            alt.Tooltip("max_days:Q", title="max"),
+        ],
+    )
+    offset = BAR_SIZE / 2 - 2
+    whiskers = base.mark_rule(strokeWidth=2, yOffset=offset).encode(
+        x=alt.X(
+            "min_days:Q",
+            title=days_title,
+            axis=alt.Axis(tickMinStep=1, tickCount=_ticks_for_width()),
+        ),
+        x2="max_days:Q",
+        color=alt.Color(
+            "series:N",
+            scale=series_scale(series_names, data["series"].unique().to_list()),
+            legend=None,
+        ),
+    )
+    boxes = base.mark_bar(size=BAR_SIZE, yOffset=offset, opacity=0.8).encode(
+        x="q1_days:Q",
+        x2="q3_days:Q",
+        color=alt.Color(
+            "series:N",
+            scale=series_scale(series_names, data["series"].unique().to_list()),
+            legend=None,
+        ),
+    )
+    # White with a dark edge: visible on every series colour, the darkest included.
+    medians = base.mark_tick(
+        color="white",
+        stroke="#1B1F24",
+        strokeWidth=1.5,
+        thickness=4,
+        size=BAR_SIZE + 8,
+        yOffset=offset,
+    ).encode(x="median_days:Q")
+    chart = (whiskers + boxes + medians + _row_labels(data, "series")).properties(
+        height=alt.Step(BAR_STEP)
+    )
     return _finish(chart)

@@ -191,11 +191,6 @@ ORDER BY s.institution_name, s.cycle_number NULLS LAST, s.cycle_title,
 
 
 @_cached
-def explorer_rows(snapshot_path: str, filters: ExplorerFilters) -> pl.DataFrame:
-    return _frame(snapshot_path, EXPLORER_SQL, filters.params())
-
-
-@_cached
 def recommendation(snapshot_path: str, recommendation_id: str) -> dict[str, Any] | None:
     """One recommendation with its cycle and institution, or None for an unknown id."""
     frame = _frame(
@@ -300,15 +295,6 @@ def disagreement(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
     )
 
 
-@_cached
-def recommendation_ids(snapshot_path: str) -> frozenset[str]:
-    frame = _frame(
-        snapshot_path,
-        "SELECT recommendation_id FROM recommendation_status",
-    )
-    return frozenset(frame["recommendation_id"].to_list())
-
-
 # --- timelines -------------------------------------------------------------------------------
 
 
@@ -351,41 +337,6 @@ def busiest_cycle(snapshot_path: str) -> str | None:
         .fetchone()
     )
     return None if row is None else str(row[0])
-
-
-@_cached
-def cycle_status_events(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
-    return _frame(
-        snapshot_path,
-        """
-        SELECT e.occurred_on, e.occurred_on_precision, e.status, e.status_label, e.assessor,
-               e.recommendation_id, r.number, r.title, e.source_url
-        FROM status_events e
-        JOIN recommendations r USING (recommendation_id)
-        WHERE r.cycle_id = $cycle AND e.withdrawn_run_id IS NULL
-          AND e.superseded_by IS NULL AND e.occurred_on IS NOT NULL
-          AND r.withdrawn_run_id IS NULL
-        ORDER BY e.occurred_on
-        """,
-        {"cycle": cycle_id},
-    )
-
-
-@_cached
-def cycle_responses(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
-    return _frame(
-        snapshot_path,
-        """
-        SELECT p.responded_on, p.response_kind, p.stance, p.recommendation_id, r.number,
-               r.title, p.source_url
-        FROM responses p
-        JOIN recommendations r USING (recommendation_id)
-        WHERE r.cycle_id = $cycle AND p.withdrawn_run_id IS NULL
-          AND r.withdrawn_run_id IS NULL AND p.responded_on IS NOT NULL
-        ORDER BY p.responded_on
-        """,
-        {"cycle": cycle_id},
-    )
 
 
 # --- sources & methodology -------------------------------------------------------------------
@@ -549,35 +500,6 @@ def uptake_funnel(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.Da
 
 
 @_cached
-def time_to_implementation(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
-    return _frame(
-        snapshot_path,
-        f"""
-        SELECT t.institution_id, i.name AS institution, t.cycle_id, t.days, t.implemented,
-               t.status, t.start_on_precision
-        FROM time_to_implementation AS t
-        JOIN institutions AS i USING (institution_id)
-        WHERE {_SCOPE}
-        """,  # noqa: S608 - constant clause
-        _scope(institution_ids),
-    )
-
-
-@_cached
-def response_days(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
-    return _frame(
-        snapshot_path,
-        f"""
-        SELECT institution_id, institution_name AS institution, cycle_title AS cycle,
-               recommendation_id, days_to_response, response_timeliness
-        FROM recommendation_status
-        WHERE granularity = 'item' AND days_to_response IS NOT NULL AND {_SCOPE}
-        """,  # noqa: S608 - constant clause
-        _scope(institution_ids),
-    )
-
-
-@_cached
 def response_timeliness(snapshot_path: str, institution_id: str) -> pl.DataFrame:
     """Per cycle of one institution: how many items fall in each response-timeliness class."""
     return _frame(
@@ -671,4 +593,162 @@ def final_deadlines(snapshot_path: str, institution_id: str) -> pl.DataFrame:
         ORDER BY started_on NULLS LAST, number, cycle_id
         """,
         {"institution": institution_id},
+    )
+
+
+# --- bounded payloads for large snapshots ----------------------------------------------------
+# A page sends the browser what it draws; at Europe scale (hundreds of institutions, 100 000
+# recommendations) "every row" would be megabytes of Vega spec and Arrow, so these queries
+# aggregate or page in DuckDB and the browser gets a bounded payload whatever the data size.
+
+# Filter-dependent results: enough entries for a session's back-and-forth, few enough that a
+# busy server does not keep hundreds of frames alive.
+_FILTER_CACHE_ENTRIES = 32
+
+
+def _cached_bounded(func):  # type: ignore[no-untyped-def]
+    return st.cache_data(
+        ttl=CACHE_TTL_SECONDS, max_entries=_FILTER_CACHE_ENTRIES, show_spinner=False
+    )(func)
+
+
+@_cached_bounded
+def explorer_count(snapshot_path: str, filters: ExplorerFilters) -> int:
+    """How many recommendations match, exactly, however many rows are sent to the table."""
+    row = (
+        cursor(snapshot_path)
+        .execute(
+            f"SELECT count(*) FROM ({EXPLORER_SQL})",  # noqa: S608 - constant SQL
+            filters.params(),
+        )
+        .fetchone()
+    )
+    return int(row[0]) if row else 0
+
+
+@_cached_bounded
+def explorer_page(snapshot_path: str, filters: ExplorerFilters, limit: int) -> pl.DataFrame:
+    """The first `limit` matching recommendations in the explorer's reading order."""
+    return _frame(
+        snapshot_path,
+        f"{EXPLORER_SQL}\nLIMIT $limit",
+        {**filters.params(), "limit": limit},
+    )
+
+
+@_cached
+def recommendation_count(snapshot_path: str) -> int:
+    row = cursor(snapshot_path).execute("SELECT count(*) FROM recommendation_status").fetchone()
+    return int(row[0]) if row else 0
+
+
+@_cached
+def recommendation_exists(snapshot_path: str, recommendation_id: str) -> bool:
+    """Whether a permalink's recommendation id is in the snapshot, without loading every id."""
+    row = (
+        cursor(snapshot_path)
+        .execute(
+            "SELECT EXISTS (SELECT 1 FROM recommendations WHERE recommendation_id = $id "
+            "AND withdrawn_run_id IS NULL)",
+            {"id": recommendation_id},
+        )
+        .fetchone()
+    )
+    return bool(row and row[0])
+
+
+@_cached
+def largest_institutions(snapshot_path: str, limit: int) -> tuple[str, ...]:
+    """The institutions with the most declared (else listed) recommendations: the ones a
+    reader most likely looks for first when not all of them fit on a page."""
+    frame = _frame(
+        snapshot_path,
+        """
+        SELECT institution_id FROM institution_indicators
+        ORDER BY coalesce(declared_count, 0) DESC, coalesce(items_known, 0) DESC,
+                 institution_name, institution_id
+        LIMIT $limit
+        """,
+        {"limit": limit},
+    )
+    return tuple(frame["institution_id"].to_list())
+
+
+@_cached_bounded
+def response_days_summary(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
+    """Days from handover to formal response per institution as a five-number summary:
+    one row per institution instead of one per recommendation."""
+    return _frame(
+        snapshot_path,
+        f"""
+        SELECT institution_name AS institution, count(*) AS n,
+               min(days_to_response) AS min_days,
+               quantile_cont(days_to_response, 0.25) AS q1_days,
+               median(days_to_response) AS median_days,
+               quantile_cont(days_to_response, 0.75) AS q3_days,
+               max(days_to_response) AS max_days
+        FROM recommendation_status
+        WHERE granularity = 'item' AND days_to_response IS NOT NULL AND {_SCOPE}
+        GROUP BY institution_name
+        ORDER BY institution_name
+        """,  # noqa: S608 - constant clause
+        _scope(institution_ids),
+    )
+
+
+@_cached_bounded
+def implementation_cases(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
+    """time_to_implementation counted per institution and day (n cases, n implemented): the
+    Kaplan–Meier estimate needs no more, and the frame stays small at any scale."""
+    return _frame(
+        snapshot_path,
+        f"""
+        SELECT i.name AS institution, t.days, count(*) AS n,
+               CAST(count(*) FILTER (WHERE t.implemented) AS BIGINT) AS n_implemented
+        FROM time_to_implementation AS t
+        JOIN institutions AS i USING (institution_id)
+        WHERE {_SCOPE}
+        GROUP BY i.name, t.days
+        """,  # noqa: S608 - constant clause
+        _scope(institution_ids),
+    )
+
+
+@_cached_bounded
+def cycle_status_event_days(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
+    """A cycle's current status events counted per day and status; a day with one event keeps
+    its recommendation's number, title and source, so small cycles read as before."""
+    return _frame(
+        snapshot_path,
+        """
+        SELECT e.occurred_on, e.status, count(*) AS n,
+               min(r.number) AS number, min(r.title) AS title, min(e.source_url) AS source_url
+        FROM status_events e
+        JOIN recommendations r USING (recommendation_id)
+        WHERE r.cycle_id = $cycle AND e.withdrawn_run_id IS NULL
+          AND e.superseded_by IS NULL AND e.occurred_on IS NOT NULL
+          AND r.withdrawn_run_id IS NULL
+        GROUP BY e.occurred_on, e.status
+        ORDER BY e.occurred_on, e.status
+        """,
+        {"cycle": cycle_id},
+    )
+
+
+@_cached_bounded
+def cycle_response_days(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
+    """A cycle's formal responses counted per day and stance (see cycle_status_event_days)."""
+    return _frame(
+        snapshot_path,
+        """
+        SELECT p.responded_on, p.stance, count(*) AS n,
+               min(r.number) AS number, min(r.title) AS title, min(p.source_url) AS source_url
+        FROM responses p
+        JOIN recommendations r USING (recommendation_id)
+        WHERE r.cycle_id = $cycle AND p.withdrawn_run_id IS NULL
+          AND r.withdrawn_run_id IS NULL AND p.responded_on IS NOT NULL
+        GROUP BY p.responded_on, p.stance
+        ORDER BY p.responded_on, p.stance
+        """,
+        {"cycle": cycle_id},
     )

@@ -13,6 +13,11 @@ from dashboard import charts, queries, scope, state, survival, ui
 from dashboard.messages import label, t
 from dashboard.palette import IMPLEMENTATION_COLOURS, STANCE_COLOURS
 
+# Institutions compared side by side at most, and how many are compared when nobody chose:
+# a column, a bar and a curve each per institution stay readable (and quick to draw) up to here.
+MAX_COMPARED = 12
+DEFAULT_COMPARED = 6
+
 # (indicator column, message key, how to format it); order is the table's row order.
 INDICATOR_ROWS = (
     ("n_cycles", "number"),
@@ -49,41 +54,43 @@ def _side_by_side(rows: pl.DataFrame) -> None:
 
 
 def _response_days(snapshot_path: str, chosen: tuple[str, ...], names: list[str]) -> None:
+    """One box per institution (quartiles, median, range), summarised in DuckDB: the payload
+    is one row per institution, however many recommendations were answered."""
     st.subheader(t("compare.days_heading"))
-    days = queries.response_days(snapshot_path, chosen).rename({"institution": "series"})
+    days = queries.response_days_summary(snapshot_path, chosen).rename({"institution": "series"})
     if days.height == 0:
         ui.empty_state(t("compare.days_empty_what"), t("compare.days_empty_change"))
         return
-    medians = days.group_by("series").agg(
-        pl.col("days_to_response").median().alias("median"), pl.len().alias("n")
-    )
     summary = t(
         "compare.days_summary",
         parts="; ".join(
             t(
                 "compare.days_part",
                 name=ui.escape_markdown(row["series"]),
-                median=ui.number(row["median"]),
+                median=ui.number(row["median_days"]),
                 n=row["n"],
             )
-            for row in medians.sort("series").iter_rows(named=True)
+            for row in days.sort("series").iter_rows(named=True)
         ),
     )
     ui.chart_block(
-        charts.response_days(
+        charts.response_days_box(
             days,
             series_names=names,
             days_title=t("compare.days_axis"),
             series_title=t("column.institution"),
         ),
-        days.select("series", "cycle", "recommendation_id", "days_to_response"),
+        days.select("series", "n", "min_days", "q1_days", "median_days", "q3_days", "max_days"),
         summary,
         key="compare_days",
         column_config={
             "series": t("column.institution"),
-            "cycle": t("column.cycle"),
-            "recommendation_id": t("compare.recommendation_id"),
-            "days_to_response": t("compare.days_axis"),
+            "n": t("compare.n_total"),
+            "min_days": t("compare.days_min"),
+            "q1_days": t("compare.days_q1"),
+            "median_days": t("compare.days_median"),
+            "q3_days": t("compare.days_q3"),
+            "max_days": t("compare.days_max"),
         },
     )
 
@@ -167,16 +174,19 @@ def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _curves(snapshot_path: str, chosen: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Kaplan–Meier curves per institution, computed once per snapshot and scope."""
-    return survival.curves(queries.time_to_implementation(snapshot_path, chosen), by="institution")
+    """Kaplan–Meier curves per institution from cases counted per day in DuckDB, each thinned
+    to survival.MAX_POINTS points; computed once per snapshot and scope."""
+    return survival.curves_from_counts(
+        queries.implementation_cases(snapshot_path, chosen), by="institution"
+    )
 
 
 def _kaplan_meier(snapshot_path: str, chosen: tuple[str, ...], names: list[str]) -> None:
     st.subheader(t("compare.km_heading"))
     st.caption(t("compare.km_intro", min=survival.MIN_CASES))
-    cases = queries.time_to_implementation(snapshot_path, chosen)
+    cases = queries.implementation_cases(snapshot_path, chosen)
     if cases.height == 0:
         ui.empty_state(t("compare.km_empty_what"), t("compare.km_empty_change"))
         return
@@ -244,6 +254,29 @@ def _kaplan_meier(snapshot_path: str, chosen: tuple[str, ...], names: list[str])
     )
 
 
+def _compared(snapshot_path: str, n_institutions: int, chosen: tuple[str, ...]) -> tuple[str, ...]:
+    """The institutions compared: the chosen ones up to MAX_COMPARED; with none chosen, every
+    institution when they fit, else the DEFAULT_COMPARED largest. Says so when it narrows."""
+    if len(chosen) > MAX_COMPARED:
+        st.info(
+            t("compare.capped", shown=MAX_COMPARED, chosen=len(chosen)),
+            icon=":material/filter_list:",
+        )
+        return chosen[:MAX_COMPARED]
+    if chosen or n_institutions <= MAX_COMPARED:
+        return chosen
+    st.info(
+        t(
+            "compare.defaulted",
+            shown=DEFAULT_COMPARED,
+            total=ui.number(n_institutions),
+            max=MAX_COMPARED,
+        ),
+        icon=":material/filter_list:",
+    )
+    return queries.largest_institutions(snapshot_path, DEFAULT_COMPARED)
+
+
 def render() -> None:
     snapshot_path = state.snapshot_path()
     st.title(t("compare.title"))
@@ -252,7 +285,11 @@ def render() -> None:
     if institutions.height == 0:
         ui.empty_state(t("overview.empty_what"), t("overview.empty_change"))
         return
-    chosen = scope.institution_scope("compare", institutions, label_key="scope.label")
+    chosen = _compared(
+        snapshot_path,
+        institutions.height,
+        scope.institution_scope("compare", institutions, label_key="scope.label"),
+    )
     indicators = queries.institution_indicators(snapshot_path)
     rows = indicators.filter(pl.col("institution_id").is_in(chosen)) if chosen else indicators
     names = institutions["name"].to_list()

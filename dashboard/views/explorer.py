@@ -25,6 +25,9 @@ OPEN_KEY = "explorer_open_recommendation"
 LAST_URL_KEY = "explorer_last_url"
 TABLE_GENERATION_KEY = "explorer_table_generation"
 LAST_SELECTION_KEY = "explorer_last_selection"
+# Rows sent to the table at most: a browser table of 100 000 rows is megabytes of Arrow and
+# nobody scrolls it; the count above the table stays exact and says how to narrow it down.
+MAX_TABLE_ROWS = 500
 
 
 def _choices(snapshot_path: str) -> dict[str, dict[str, str]]:
@@ -54,7 +57,12 @@ def _apply_url(snapshot_path: str, choices: dict[str, dict[str, str]]) -> list[s
         raw,
         choices={
             **{key: choices[key].keys() for key in FILTER_KEYS},
-            RECOMMENDATION_KEY: queries.recommendation_ids(snapshot_path),
+            # Only the ids the link names are looked up: no set of every id is held in memory.
+            RECOMMENDATION_KEY: [
+                value
+                for value in raw.get(RECOMMENDATION_KEY, [])
+                if queries.recommendation_exists(snapshot_path, value)
+            ],
         },
         texts=(TEXT_KEY,),
         flags=FLAG_KEYS,
@@ -190,9 +198,15 @@ def render() -> None:
     choices = _choices(snapshot_path)
     ui.notices(_apply_url(snapshot_path, choices))
     filters = _filters_form(choices)
-    rows = queries.explorer_rows(snapshot_path, filters)
-    total = len(queries.recommendation_ids(snapshot_path))
-    st.markdown(t("explorer.count", shown=rows.height, total=total))
+    matching = queries.explorer_count(snapshot_path, filters)
+    rows = queries.explorer_page(snapshot_path, filters, MAX_TABLE_ROWS)
+    total = queries.recommendation_count(snapshot_path)
+    st.markdown(t("explorer.count", shown=ui.number(matching), total=ui.number(total)))
+    if matching > rows.height:
+        st.info(
+            t("explorer.truncated", shown=ui.number(rows.height), matching=ui.number(matching)),
+            icon=":material/filter_alt:",
+        )
     if rows.height == 0:
         ui.empty_state(t("explorer.empty_what"), t("explorer.empty_change"))
     else:

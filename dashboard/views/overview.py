@@ -16,6 +16,9 @@ from dashboard.messages import deadline_start, label, t
 from dashboard.palette import IMPLEMENTATION_COLOURS
 
 METRIC_WIDTH = 250
+# Institution cards drawn at most: each card is a dozen elements and a link, so hundreds of
+# them take seconds to draw; the largest come first and the rest are one scope choice away.
+MAX_CARDS = 12
 # The shape of a register id (ingest validates ids the same way); only such ids go in links.
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
 
@@ -245,6 +248,36 @@ def _institution_card(row: dict) -> None:
         _explorer_link(row["institution_id"], row["institution_name"], row["items_known"])
 
 
+def _largest_first(rows: pl.DataFrame) -> pl.DataFrame:
+    """The institutions with the most declared (else listed) recommendations first."""
+    return rows.with_columns(
+        pl.col("declared_count").fill_null(0).alias("_declared"),
+        pl.col("items_known").fill_null(0).alias("_items"),
+    ).sort(
+        ["_declared", "_items", "institution_name"],
+        descending=[True, True, False],
+    )
+
+
+def _cards(rows: pl.DataFrame) -> None:
+    """One card per institution in scope, at most MAX_CARDS, with a notice for the rest."""
+    st.subheader(t("overview.cards_heading"))
+    shown = rows if rows.height <= MAX_CARDS else _largest_first(rows).head(MAX_CARDS)
+    if shown.height < rows.height:
+        st.info(
+            t(
+                "overview.cards_capped",
+                shown=shown.height,
+                more=ui.number(rows.height - shown.height),
+                total=ui.number(rows.height),
+            ),
+            icon=":material/filter_list:",
+        )
+    with st.container(horizontal=True, gap="small"):
+        for row in shown.iter_rows(named=True):
+            _institution_card(row)
+
+
 def _explorer_link(institution_id: str, name: str, items: int | None) -> None:
     """A permalink to the explorer filtered to this institution. Streamlit encodes the query
     value; an id that is not a well-formed register id gets no link rather than a broken one."""
@@ -297,10 +330,7 @@ def render() -> None:
     _headline(snapshot_path, rows, chosen)
     _funnel(snapshot_path, chosen)
     _implementation_mix(snapshot_path, chosen)
-    st.subheader(t("overview.cards_heading"))
-    with st.container(horizontal=True, gap="small"):
-        for row in rows.iter_rows(named=True):
-            _institution_card(row)
+    _cards(rows)
 
     st.page_link("views/sources.py", label=t("app.definitions"), icon=":material/menu_book:")
 

@@ -27,6 +27,9 @@ PARAM = "cycle"
 WIDGET = "timelines_cycle"
 LAST_URL = "timelines_url"
 JITTER_STEP = 0.3
+# Points per lane before a cycle's responses or status updates are merged per week: a cycle
+# with thousands of dated updates would otherwise send (and draw) one point per day and value.
+MAX_LANE_POINTS = 500
 # The verdicts of queries.final_deadlines, in the order a reader scans them.
 FINAL_VERDICTS = ("on_time", "late", "answered", "overdue", "awaiting", "no_date", "no_deadline")
 
@@ -68,6 +71,39 @@ def _pick_cycle(cycles: pl.DataFrame, default: str | None) -> str | None:
     return chosen
 
 
+def _per_week_if_busy(frame: pl.DataFrame, on: str, value: str) -> pl.DataFrame:
+    """Rows counted per day and value, merged per week (dated on its Monday) when there are
+    more than MAX_LANE_POINTS; `per_week` says which."""
+    if frame.height <= MAX_LANE_POINTS:
+        return frame.with_columns(pl.lit(False).alias("per_week"))
+    return (
+        frame.group_by(pl.col(on).dt.truncate("1w"), value)
+        .agg(
+            pl.col("n").sum(),
+            pl.col("number").first(),
+            pl.col("title").first(),
+            pl.col("source_url").first(),
+        )
+        .sort(on, value)
+        .with_columns(pl.lit(True).alias("per_week"))
+    )
+
+
+def _detail() -> pl.Expr:
+    """A point's tooltip: the recommendation when the point is one, else how many it counts
+    (responses and events come counted per day and value, so a busy cycle stays light)."""
+    per_day = t("timelines.n_recommendations", n="{}")
+    per_week = t("timelines.n_recommendations_week", n="{}")
+    return (
+        pl.when(pl.col("n") == 1)
+        .then(pl.concat_str([pl.col("number").fill_null(""), pl.col("title")], separator=". "))
+        .when(pl.col("per_week"))
+        .then(pl.format(per_week, pl.col("n")))
+        .otherwise(pl.format(per_day, pl.col("n")))
+        .alias("detail")
+    )
+
+
 def _layers(snapshot_path: str, cycle_id: str) -> tuple[list, list[str], pl.DataFrame]:
     """The timeline's three lanes as chart layers, each with its legend entries: milestones
     by shape in one dark colour, responses as squares and status events as circles in their
@@ -95,28 +131,31 @@ def _layers(snapshot_path: str, cycle_id: str) -> tuple[list, list[str], pl.Data
         .alias("value_label"),
         pl.col("label").fill_null("").alias("detail"),
         pl.col("source_url"),
+        pl.lit(1, dtype=pl.Int64).alias("n"),
     )
-    answers = queries.cycle_responses(snapshot_path, cycle_id).select(
+    answers = _per_week_if_busy(
+        queries.cycle_response_days(snapshot_path, cycle_id), "responded_on", "stance"
+    ).select(
         pl.col("responded_on").alias("on_date"),
         pl.lit(lanes["responses"]).alias("lane"),
         pl.col("stance")
         .replace_strict(stance_labels, default=pl.col("stance"))
         .alias("value_label"),
-        pl.concat_str([pl.col("number").fill_null(""), pl.col("title")], separator=". ").alias(
-            "detail"
-        ),
+        _detail(),
         pl.col("source_url"),
+        pl.col("n").cast(pl.Int64),
     )
-    events = queries.cycle_status_events(snapshot_path, cycle_id).select(
+    events = _per_week_if_busy(
+        queries.cycle_status_event_days(snapshot_path, cycle_id), "occurred_on", "status"
+    ).select(
         pl.col("occurred_on").alias("on_date"),
         pl.lit(lanes["events"]).alias("lane"),
         pl.col("status")
         .replace_strict(status_labels, default=pl.col("status"))
         .alias("value_label"),
-        pl.concat_str([pl.col("number").fill_null(""), pl.col("title")], separator=". ").alias(
-            "detail"
-        ),
+        _detail(),
         pl.col("source_url"),
+        pl.col("n").cast(pl.Int64),
     )
     layers = [
         (
@@ -357,9 +396,10 @@ def render() -> None:
         deadlines = _deadline_rules(cycle, final)
         summary = t(
             "timelines.summary",
-            milestones=layers[0][0].height,
-            responses=layers[1][0].height,
-            events=layers[2][0].height,
+            # Points may stand for several records (counted per day or week): sum their n.
+            milestones=ui.number(layers[0][0]["n"].sum()),
+            responses=ui.number(layers[1][0]["n"].sum()),
+            events=ui.number(layers[2][0]["n"].sum()),
             first=ui.format_date(table["on_date"].min()),
             last=ui.format_date(table["on_date"].max()),
         )
@@ -377,6 +417,7 @@ def render() -> None:
                 "lane": t("timelines.lane_title"),
                 "value_label": t("column.value"),
                 "detail": t("timelines.detail"),
+                "n": t("column.count"),
                 "source_url": st.column_config.LinkColumn(
                     t("column.source"), display_text=t("column.open_source")
                 ),

@@ -63,11 +63,6 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--pages", nargs="*", help="only these pages")
     parser.add_argument("--skip-browser", action="store_true")
-    parser.add_argument(
-        "--materialise-views",
-        action="store_true",
-        help="experiment: store the heavy indicator views as tables first, as a build could",
-    )
     parser.add_argument("--data-dir", type=Path, help="synthetic snapshot folder (default: temp)")
     parser.add_argument("--json", type=Path, help="write every figure here")
     return parser.parse_args()
@@ -103,30 +98,6 @@ def _synth(args: argparse.Namespace, data_dir: Path) -> dict[str, object]:
         "phases": phases,
         "file_mb": snapshot.stat().st_size / 2**20,
     }
-
-
-# The views every indicator query goes through. Each is stored as a table and the view is
-# redefined to read that table, so the views built on top of it, the app's check that the
-# views exist, and the dashboard's SQL all work unchanged.
-MATERIALISED_VIEWS = (
-    "recommendation_status",
-    "cycle_last_news",
-    "latest_outcome_report",
-    "cycle_implementation_basis",
-)
-
-
-def materialise_views(snapshot: str) -> dict[str, float]:
-    """What a build step `CREATE TABLE … AS SELECT * FROM <view>` would give the app."""
-    seconds: dict[str, float] = {}
-    with duckdb.connect(snapshot) as con:
-        for view in MATERIALISED_VIEWS:
-            start = time.perf_counter()
-            con.execute(f"CREATE TABLE {view}__stored AS SELECT * FROM {view}")
-            con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {view}__stored")
-            seconds[view] = time.perf_counter() - start
-        con.execute("CHECKPOINT")
-    return seconds
 
 
 def _naive(
@@ -188,9 +159,6 @@ def main() -> int:
     synth = _synth(args, data_dir)
     report["synth"] = synth
     snapshot = str(synth["snapshot"])
-    if args.materialise_views:
-        _say("materialising the indicator views (experiment)")
-        report["materialised"] = materialise_views(snapshot)
     from bench_pages import QueryRecorder, measure_page, page_specs, snapshot_ids
 
     institutions, cycles = snapshot_ids(snapshot)

@@ -67,7 +67,15 @@ def _sample_charts() -> dict[str, alt.TopLevelMixin]:
         }
     )
     answers = pl.DataFrame(
-        {"series": ["A"] * 41 + ["B"] * 5, "days_to_response": [*_days(41, 80), 10, 11, 12, 13, 14]}
+        {
+            "series": ["A", "B"],
+            "n": [41, 5],
+            "min_days": [0, 10],
+            "q1_days": [20, 11],
+            "median_days": [40, 12],
+            "q3_days": [60, 13],
+            "max_days": [80, 14],
+        }
     )
     clock = pl.DataFrame(
         {
@@ -103,7 +111,7 @@ def _sample_charts() -> dict[str, alt.TopLevelMixin]:
         "kaplan-meier": charts.kaplan_meier(
             survival, series_names=["A"], days_title="Days", share_title="Open"
         ),
-        "time to a formal response": charts.response_days(
+        "time to a formal response": charts.response_days_box(
             answers, series_names=["A", "B"], days_title="Days", series_title="Institution"
         ),
         "deadline clock": charts.deadline_clock(

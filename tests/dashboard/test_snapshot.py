@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from ingest.indicators import create_indicators
 from tests.dashboard.app_driver import assert_no_exception, copy_snapshot, open_page, texts
 
 
@@ -71,6 +73,9 @@ def test_a_newly_published_snapshot_is_read_without_restarting(
             "UPDATE recommendations SET withdrawn_run_id = 99 WHERE recommendation_id = ?",
             [victim],
         )
+        # Publishing stores the indicators computed from the rows, as a build does.
+        (as_of,) = con.execute("SELECT value FROM snapshot_meta WHERE key = 'as_of'").fetchone()
+        create_indicators(con, date.fromisoformat(as_of))
     app.run()
     assert_no_exception(app)
     after = next(m.value for m in app.markdown if "recommendations match" in m.value)
