@@ -333,7 +333,7 @@ def _final_clock(finals: pl.DataFrame) -> None:
     verdict per cycle is clearer read than charted."""
     start = deadline_start(finals["final_deadline_from"].drop_nulls().first())
     st.markdown(t("timelines.final_heading", start=start))
-    labels = {value: t(f"timeliness.final.{value}") for value in FINAL_VERDICTS}
+    labels = {value: t(f"timeliness.final.{value}", start=start) for value in FINAL_VERDICTS}
     counts = dict(finals.group_by("final_timeliness").len().iter_rows())
     st.caption(
         t(

@@ -80,3 +80,26 @@ def test_both_deadlines_are_drawn_for_an_institution_with_two_rules(
     assert marks == {"Response due": response_due, "Final report due": final_due}
     said = texts(app)
     assert "Formal response due by" in said and "Final report due by" in said
+
+
+def test_a_cycle_missing_its_clock_start_says_which_date_is_missing(
+    data_dir: Path, query: Query
+) -> None:
+    """Ostbelgien's final clock starts at the committees' opinion: a cycle without that date
+    on record is told so, not that its handover is missing."""
+    ((cycle_id, title),) = query(
+        """
+        SELECT c.cycle_id, c.title FROM current_cycles c
+        JOIN current_institutions i USING (institution_id)
+        WHERE i.final_deadline_from = 'committee_opinion'
+          AND c.handed_over_on IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM current_milestones m
+                          WHERE m.cycle_id = c.cycle_id AND m.kind = 'committee_opinion')
+        ORDER BY c.started_on LIMIT 1
+        """
+    )
+    app = open_page("timelines", {"cycle": cycle_id})
+    assert_no_exception(app)
+    table = frame_with(app, "cycle", "final_due_on", "received_on", "verdict")
+    verdicts = dict(zip(table["cycle"], table["verdict"], strict=True))
+    assert verdicts[title] == "No committee opinion date to count from"
