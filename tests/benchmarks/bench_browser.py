@@ -8,27 +8,20 @@ through permalinks, which is what a shared link does.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy  # noqa: E402 - after the path is set
+
 CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
 CHART_TIMEOUT_MS = 180_000
-HEALTH_TIMEOUT_SECONDS = 60
 # The script run is over: no "running" indicator and the app's own state says so.
 SETTLED = (
     "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
@@ -50,31 +43,11 @@ class BrowserResult:
     error: str | None = None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _memory_mb(pid: int, field_name: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field_name + ":"):
             return int(line.split()[1]) / 1024
     raise LookupError(field_name)
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + HEALTH_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("streamlit did not become healthy")
 
 
 def _spawn(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -131,12 +104,12 @@ def measure_browser(
     ]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         spawned = time.perf_counter()
         process = _spawn(data_dir, port, log)
         try:
-            _wait_healthy(url, process)
+            wait_healthy(url, process, poll_seconds=0.05)
             result.spawn_to_healthy = time.perf_counter() - spawned
             result.rss_after_start_mb = _memory_mb(process.pid, "VmRSS")
             page = browser.new_page(viewport={"width": 1400, "height": 1000})

@@ -1,0 +1,43 @@
+"""Shared by the browser tests and the browser benchmark: how Chromium is launched, a free
+loopback port, and waiting until a spawned `streamlit run` answers its health check."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+
+STARTUP_TIMEOUT_SECONDS = 60
+# Debian's own Chromium (no browser download). Without the networking flags it tries to reach
+# Google's services at every start, which a closed network refuses.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], poll_seconds: float = 0.3) -> None:
+    """Return once `url` answers its health check; fail fast if the server process died."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(poll_seconds)
+    raise RuntimeError(f"streamlit did not become healthy at {url}")
