@@ -46,6 +46,8 @@ from ingest.vocab import Vocabularies, load_vocabularies
 
 Step = Callable[[str], None]
 SourceInput = tuple[SourceConfig, SourceRows | SourceError]
+# Which sources list each id in this run: table -> id -> source ids.
+Claims = dict[str, dict[str, set[str]]]
 
 
 class SyntheticSnapshotError(RuntimeError):
@@ -168,11 +170,13 @@ def build_snapshot(
             run_id = (copy_previous(con, previous) if previous else 0) + 1
             reread = {c.source_id for c in validated}
             check_references(validated, *_current_ids(con, reread))
-            claims: dict[tuple[str, str], set[str]] = {}
+            claims: Claims = {}
             for c in validated:
                 for table, rows in c.tables.items():
                     for row in rows:
-                        claims.setdefault((table, row[ID_COLUMNS[table]]), set()).add(c.source_id)
+                        claims.setdefault(table, {}).setdefault(row[ID_COLUMNS[table]], set()).add(
+                            c.source_id
+                        )
             for canonical in validated:
                 outcome = outcomes[canonical.source_id]
                 _merge_source(con, canonical, outcome, run_id, started_at, reread, claims)
@@ -205,7 +209,7 @@ def _merge_source(
     run_id: int,
     started_at: dt.datetime,
     reread: set[str],
-    claims: dict[tuple[str, str], set[str]],
+    claims: Claims,
 ) -> None:
     for table in TABLE_ORDER:
         # A table the source did not provide at all, or whose file could not be read as a
@@ -219,9 +223,7 @@ def _merge_source(
         if table != "status_events":
             # A row another source lists in this run is moving there, not withdrawn.
             keep |= {
-                row_id
-                for (claimed_table, row_id), by in claims.items()
-                if claimed_table == table and by - {canonical.source_id}
+                row_id for row_id, by in claims.get(table, {}).items() if by - {canonical.source_id}
             }
         if table == "status_events":
             counts = merge_status_events(
@@ -245,7 +247,7 @@ def _settle_ownership(
     rows: list[dict],
     run_id: int,
     reread: set[str],
-    claims: dict[tuple[str, str], set[str]],
+    claims: Claims,
 ) -> list[dict]:
     """Rows another source provides: take them over when that source no longer lists them
     (a cycle moved between registers); otherwise reject them, naming the other source."""
@@ -257,7 +259,7 @@ def _settle_ownership(
         if owner == canonical.source_id:
             kept.append(row)
             continue
-        still_claimed = owner in claims.get((table, row[key]), set())
+        still_claimed = owner in claims.get(table, {}).get(row[key], set())
         if not current or (owner in reread and not still_claimed):
             move_to_source(con, table, row[key], owner, canonical.source_id, run_id)
             kept.append(row)

@@ -90,7 +90,3 @@ class CanonicalRows:
     # Tables the source provided at all (a file was there); the others are left as they were.
     present_tables: set[str] = field(default_factory=set)
     observed_at: dt.datetime | None = None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]

@@ -3,10 +3,16 @@ loopback port, and waiting until a spawned `streamlit run` answers its health ch
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from pathlib import Path
+from typing import IO
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 STARTUP_TIMEOUT_SECONDS = 60
 # Debian's own Chromium (no browser download). Without the networking flags it tries to reach
@@ -41,3 +47,26 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], poll_seconds: float
         except OSError:
             time.sleep(poll_seconds)
     raise RuntimeError(f"streamlit did not become healthy at {url}")
+
+
+def spawn_app(data_dir: Path, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """`streamlit run` on loopback against the snapshots in `data_dir`, as a visitor meets it."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard/app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, "UPTAKE_DATA_DIR": str(data_dir)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )

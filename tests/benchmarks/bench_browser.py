@@ -7,7 +7,6 @@ through permalinks, which is what a shared link does.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy  # noqa: E402 - after the path is set
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, free_port, spawn_app, wait_healthy  # noqa: E402 - after the path is set
 
 CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
 CHART_TIMEOUT_MS = 180_000
@@ -51,27 +50,7 @@ def _memory_mb(pid: int, field_name: str) -> float:
 
 
 def _spawn(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard/app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "UPTAKE_DATA_DIR": str(data_dir)},
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    return spawn_app(data_dir, port, log.open("wb"))
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy
-from tests.dashboard.snapshot_build import REPO_ROOT, build_snapshot
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, free_port, spawn_app, wait_healthy
+from tests.dashboard.snapshot_build import build_snapshot
 
 SCREENSHOT_DIR = Path(
     os.environ.get("UPTAKE_SHOTS_DIR", Path(tempfile.gettempdir()) / "uptake-shots")
@@ -30,26 +29,7 @@ def e2e_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app_url(e2e_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = (tmp_path_factory.mktemp("e2e-log") / "streamlit.log").open("wb")
-    env = {**os.environ, "UPTAKE_DATA_DIR": str(e2e_data_dir)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard/app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    process = spawn_app(e2e_data_dir, port, log)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process)
