@@ -279,6 +279,10 @@ class _Generator:
                     ],
                     dtype=pl.Int32,
                 ),
+                # Two cycles in three are marked as checked complete (without drawing from the
+                # generator, so every other synthetic figure stays as it was): the others show
+                # what "not recorded" looks like at scale.
+                "follow_up_complete": pl.Series(number % 3 != 0, dtype=pl.Boolean),
                 "source_url": [f"{URL_ROOT}/cycles/{i}" for i in ids],
                 "note": [
                     "Synthetic cycle: only declared counts and an outcome report are known."
