@@ -35,7 +35,7 @@ def test_overview_headline_matches_the_views(
     assert metrics["Institutions"] == f"{institutions:,}"
     assert metrics["Declared recommendations"] == f"{int(declared):,}"
     assert metrics["Response rate"] == f"{responded / items:.0%}"
-    assert f"{responded} of {items} listed recommendations have a formal response" in texts(app)
+    assert f"{responded} of {items} listed recommendations have a recorded answer" in texts(app)
 
 
 def test_overview_scope_narrows_every_figure(
@@ -120,14 +120,21 @@ def test_each_institution_card_links_to_its_recommendations(
     data_dir: Path, query: Callable[..., list[tuple]]
 ) -> None:
     """A card's link opens the explorer filtered to that institution (a shareable address)."""
-    ids = {row[0] for row in query("SELECT institution_id FROM institution_indicators")}
+    ids = {
+        row[0]
+        for row in query("SELECT institution_id FROM institution_indicators WHERE items_known > 0")
+    }
+    ((empty,),) = query("SELECT count(*) FROM institution_indicators WHERE items_known = 0")
     app = open_page("overview")
     links = {
         link.proto.query_string: link.proto.page
         for link in app.get("page_link")
         if link.proto.query_string
     }
+    # An institution with nothing listed gets a sentence, never a link to an empty page.
     assert links == {f"institution={institution_id}": "explorer" for institution_id in ids}
+    assert empty > 0
+    assert texts(app).count("No recommendation is listed one by one yet.") == empty
     institution_id = sorted(ids)[0]
     ((count,),) = query(
         "SELECT count(*) FROM recommendation_status WHERE institution_id = $id",
