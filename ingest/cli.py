@@ -19,7 +19,8 @@ from ingest.build import (
     build_snapshot,
     read_registers,
 )
-from ingest.paths import REPO_ROOT, SOURCES_FILE, build_dir_from_env
+from ingest.paths import REPO_ROOT, SOURCES_FILE
+from ingest.publication import data_dir_from_env
 from ingest.records import Problem
 from ingest.snapshot import BuildLockedError, SnapshotMissingError
 from ingest.sources_config import SourceConfigError, SourcesFile, load_sources
@@ -114,7 +115,7 @@ def build(
     """Build a snapshot offline from the registers, then publish it."""
     config = _config(sources)
     inputs = read_registers(config.sources, display_root=REPO_ROOT)
-    _publish(data_dir or build_dir_from_env(), inputs, "build", allow_rejects, _as_of(as_of))
+    _publish(data_dir or data_dir_from_env(), inputs, "build", allow_rejects, _as_of(as_of))
 
 
 def _publish(
@@ -169,7 +170,7 @@ def fetch(
         console.print(line, highlight=False, markup=False)
 
     config = _config(sources)
-    data_dir = data_dir or build_dir_from_env()
+    data_dir = data_dir or data_dir_from_env()
     try:
         fetched = fetch_sources(sources, data_dir, source or None, replay, show)
     except ValueError as error:

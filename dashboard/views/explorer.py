@@ -18,7 +18,6 @@ FILTER_KEYS = ("institution", "cycle", "theme", "stance", "status", "assessor")
 FLAG_KEYS = ("overdue", "stale")
 TEXT_KEY = "q"
 RECOMMENDATION_KEY = "rec"
-ASSESSORS = ("administration", "citizens_body", "independent", "press")
 WIDGET = {key: f"explorer_{key}" for key in (*FILTER_KEYS, *FLAG_KEYS, TEXT_KEY)}
 OPEN_KEY = "explorer_open_recommendation"
 LAST_URL_KEY = "explorer_last_url"
@@ -48,7 +47,10 @@ def _choices(snapshot_path: str) -> dict[str, dict[str, str]]:
             value: label("implementation_state", value)
             for value in queries.scale(snapshot_path, "implementation_state")["value"]
         },
-        "assessor": {value: label("assessor", value) for value in ASSESSORS},
+        "assessor": {
+            value: label("assessor", value)
+            for value in queries.scale(snapshot_path, "assessor")["value"]
+        },
     }
 
 
