@@ -436,6 +436,76 @@ def _check_complete(source: DecidimSource, nodes: list[Mapping[str, Any]]) -> No
 
 
 # ---------------------------------------------------------------------------------------------
+# Dry run (`fetch --check`)
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What a dry run found: facts to print, the record count, and light records holding
+    only the fields the vocabulary columns are built from."""
+
+    facts: list[tuple[str, str]]
+    records: int | None
+    label_records: list[Mapping[str, Any]]
+
+
+def check_query(resource: str, server: DecidimServer) -> str:
+    """The light listing a dry run pages through: ids plus the label fields, nothing else.
+    The API has no total count, so the records are counted by listing their ids."""
+    if resource == "proposals":
+        fields = server.proposal_fields
+        selection = ["id"] + (["state"] if "state" in fields else [])
+        return _connection_query("UptakeCheckProposals", "Proposals", "proposals", selection)
+    selection = ["id"]
+    if "status" in server.result_fields:
+        selection.append("status { key name { translation(locale: $locale) } }")
+    return _connection_query("UptakeCheckResults", "Accountability", "results", selection)
+
+
+def inspect(source: LiveSource, client: SourceClient) -> Inspection:
+    """Probes the server and counts the component's items, without reading their content."""
+    if not isinstance(source, DecidimSource):
+        raise TypeError(f"{source.id} is not a Decidim source")
+    if source.access == "open_data":
+        records = _open_data_records(source, client, lambda pages, count: None)
+        facts = [("access", "open-data export")]
+        return Inspection(facts, len(records), [dict(r.data) for r in records])
+    server = probe(source, client)
+    facts = [
+        ("Decidim version", server.version or "not disclosed by the server"),
+        ("component", f"{source.component_id} is a {server.component_type} component"),
+        ("query shape", _shape_summary(source.resource, server)),
+        *[("note", note) for note in server.notes],
+    ]
+    notices: list[Problem] = []
+    nodes = [
+        node
+        for node, _ in _pages(
+            source, client, check_query(source.resource, server), lambda p, c: None, notices
+        )
+    ]
+    facts += [("note", n.message) for n in notices]
+    normalise = _normalise_proposal if source.resource == "proposals" else _normalise_result
+    return Inspection(facts, len(nodes), [normalise(node) for node in nodes])
+
+
+def _shape_summary(resource: str, server: DecidimServer) -> str:
+    if resource == "proposals":
+        fields = server.proposal_fields
+        parts = [
+            "translated title and body"
+            if fields.get("title") == TRANSLATED
+            else "plain-text title and body (Decidim 0.20-0.22)",
+            "answer text and date" if "answer" in fields else "no answer text or date",
+        ]
+        if "proposalState" in fields:
+            parts.append("custom proposal states")
+        return "; ".join(parts)
+    entries = "timeline entries" if "timelineEntries" in server.result_fields else "no timeline"
+    return f"results with status and {entries}; not linked to proposals (the API has no link)"
+
+
+# ---------------------------------------------------------------------------------------------
 # Normalising records to the newest shape
 
 
