@@ -404,7 +404,7 @@ def _pages(
                 row=None,
                 column=None,
                 message=(
-                    f"{repeats} {source.resource} were listed twice while paging (the server "
+                    f"{repeats} {source.resource[:-1]}(s) listed twice while paging (the server "
                     "gives them no stable order); each was kept once"
                 ),
                 severity="warning",

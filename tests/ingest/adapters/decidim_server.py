@@ -69,7 +69,7 @@ class DecidimServer:
     def handler(self, request: Request) -> Response:
         payload = json.loads(request.get_data())
         self.requests.append(payload)
-        if not self.introspection and "__type" in payload["query"]:
+        if not self.introspection and "__type(" in payload["query"]:
             body: dict[str, Any] = {
                 "errors": [{"message": "Introspection is disabled for this request"}]
             }
