@@ -115,9 +115,14 @@ def vocabulary_labels(
             name = VOCABULARY_COLUMNS.get((table_map.table, column))
             if name is None:
                 continue
-            records = inspection.label_records if template.fields else [{}]
-            for record in records:
-                label = _label(template, table_map.skip_unless, record)
+            if not template.fields:  # a fixed label, e.g. a dated milestone's name
+                labels_found = [template.render({}, {})]
+            else:
+                labels_found = [
+                    _label(template, table_map.skip_unless, record)
+                    for record in inspection.label_records
+                ]
+            for label in labels_found:
                 if label is not None:
                     seen.setdefault(name, set()).add(label)
     labels = {name: sorted(values) for name, values in seen.items()}
