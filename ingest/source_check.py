@@ -25,6 +25,7 @@ from ingest.adapters.decidim import Inspection
 from ingest.adapters.decidim import inspect as inspect_decidim
 from ingest.adapters.mapping import FieldMissing, FieldShapeError, Template, resolve
 from ingest.adapters.opendatasoft import dataset_url
+from ingest.fetch import DEFAULT_REQUESTS_PER_MINUTE
 from ingest.http import HttpSettings, SourceClient, api_key_from_env, make_session
 from ingest.records import SourceError
 from ingest.sources_config import CkanSource, LiveSource, OpendatasoftSource, load_sources
@@ -80,7 +81,7 @@ def check_source(
     source: LiveSource, settings: HttpSettings, vocabularies: Vocabularies
 ) -> SourceCheck:
     result = SourceCheck(source.id, source.kind)
-    per_minute = source.requests_per_minute or (90.0 if source.kind == "decidim" else None)
+    per_minute = source.requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE.get(source.kind)
     if per_minute:
         settings = dataclasses.replace(settings, min_interval=60.0 / per_minute)
     session = make_session(dataclasses.replace(settings, cache_path=None))

@@ -97,7 +97,7 @@ RESOURCES = {"proposals": ("Proposals", "proposals"), "results": ("Accountabilit
 READABLE_COMPONENTS = {typename: resource for resource, (typename, _) in RESOURCES.items()}
 COMPONENT_COLUMNS = ("component/id", "feature/id")  # "feature" in the oldest exports
 TRANSLATED = "TranslatedField"
-# Decidim 0.28+ says "not_answered" where older versions leave `state` null: both mean that
+# Decidim 0.29+ says "not_answered" where older versions leave `state` null: both mean that
 # no answer was published, so both become null and no response row is made.
 NO_ANSWER_STATES = frozenset({"not_answered"})
 

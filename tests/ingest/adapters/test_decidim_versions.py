@@ -170,7 +170,7 @@ def test_0_29_custom_states_by_token_with_their_name(
     rows = read(real_source(MILAN, httpserver.url_for("/")), milan_client, progress)
 
     responses = {r.values["recommendation_id"]: r.values for r in rows.tables["responses"]}
-    # "not_answered" is Decidim 0.28+'s word for no answer: no response row, as before 0.28
+    # "not_answered" is Decidim 0.29+'s word for no answer: no response row, as before
     assert "milano-partecipa-9002" not in responses
     custom = responses["milano-partecipa-9003"]
     assert custom["stance"] == "accolta_con_specifiche"
