@@ -36,8 +36,12 @@ STANCE_COLOURS = {
 NOT_KNOWN = "#D9D9D9"
 
 RESPONSE_STATE_COLOURS = {
-    **STANCE_COLOURS,
+    "accepted": STANCE_COLOURS["accepted"],
+    "partially_accepted": STANCE_COLOURS["partially_accepted"],
+    "noted": STANCE_COLOURS["noted"],
+    "rejected": STANCE_COLOURS["rejected"],
     "answered_collectively": OKABE_ITO["reddish_purple"],
+    "pending": STANCE_COLOURS["pending"],
     "in_aggregate": "#E8C6DA",
     "not_recorded": NOT_KNOWN,
 }

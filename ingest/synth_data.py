@@ -476,7 +476,8 @@ class _Generator:
                 pl.DataFrame(
                     {
                         "recommendation_id": self.rec_ids.gather(rows),
-                        "response_kind": [kind] * len(rows),
+                        # Typed, so a kind with no rows (a tiny data set) still stacks.
+                        "response_kind": pl.Series([kind] * len(rows), dtype=pl.String),
                         "responded_on": _dates(shown_day),
                         "responded_on_precision": np.where(month[rows], "month", "day"),
                         "responder": pl.Series(self.inst_responder).gather(inst[rows]),
