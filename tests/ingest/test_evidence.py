@@ -291,8 +291,9 @@ def test_round_wide_collective_answer_covers_every_item(status):
 
 
 def test_a_collective_answer_outranks_an_earlier_pending_notice(status):
-    # round-2 had an 'in Prüfung' notice of 2026-03-10; the round's answer of 2026-04-15 came
-    # after it, so round-2 is answered, not pending.
+    # round-2 has its own 'in Prüfung' notice of 2026-03-10, and the round's answer of
+    # 2026-04-15 covers it: an answer that covers it outranks a notice that none exists yet,
+    # so round-2 is answered, not pending.
     row = status["round-2"]
     assert _evidence(row) == ("collective", "answered_collectively", True)
     assert row["first_responded_on"] == d("2026-04-15")

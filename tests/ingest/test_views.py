@@ -1,6 +1,6 @@
 """Indicator views checked against figures computed by hand.
 
-The fixture is a small, hand-made snapshot (two institutions, four cycles) loaded into a real
+The fixture is a small, hand-made snapshot (two institutions, five cycles) loaded into a real
 DuckDB file through the canonical schema, with ingest/views.sql run on top exactly as a build
 does. Every expected number below is worked out in a comment from the rows in `_DATA`, so a
 reader can check the arithmetic without running anything. "Today" is fixed at 2026-06-30
@@ -673,8 +673,8 @@ def test_pending_notice_is_counted_as_pending(con):
 
 def test_item_without_any_record_is_not_recorded(con):
     status = by_key(con, "recommendation_status", "recommendation_id")
-    # b1-r2 and b2-r1 have no response row and no collective response covers them: the
-    # answer is not recorded, which is not the same as no answer (has_response NULL).
+    # b1-r2, b2-r1 and a3-r1 have no response row and no collective response covers them:
+    # the answer is not recorded, which is not the same as no answer (has_response NULL).
     for rec in ("b1-r2", "b2-r1", "a3-r1"):
         row = status[rec]
         assert (row["response_basis"], row["response_state"], row["has_response"]) == (
@@ -869,7 +869,9 @@ def test_cycle_response_rate_and_timeliness(con):
     # Decidable: r1 on time, r2 late (r3 undecidable) -> 1 of 2 = 0.5.
     assert (a1["responses_on_time"], a1["responses_timeliness_known"]) == (1, 2)
     assert a1["share_on_time"] == pytest.approx(0.5)
-    # a1 is complete: r1-r3 answered (not overdue) and r4 overdue -> 1 overdue of 4 decidable.
+    # a1 is complete (checked 2026-06-20): r1-r3 answered (not overdue) and r4 overdue -> 1
+    # overdue of 4 decidable.
+    assert (a1["follow_up_complete"], a1["checked_on"]) == (True, d("2026-06-20"))
     assert (a1["responses_overdue"], a1["overdue_decidable"]) == (1, 4)
     assert a1["response_due_on"] == d("2026-04-10")
     # a3 is complete and its one item is not due yet: decidable, none overdue -> 0, not n/a.
