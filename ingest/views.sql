@@ -120,6 +120,17 @@ QUALIFY row_number() OVER (
     ORDER BY (response_kind = 'final') DESC, responded_on DESC NULLS LAST, response_id DESC
 ) = 1;
 
+-- The item record shown for a recommendation: its formal response (as in
+-- recommendation_response) or, when it has none, its latest 'pending' notice.
+CREATE OR REPLACE VIEW recommendation_item_record AS
+SELECT *
+FROM current_responses
+QUALIFY row_number() OVER (
+    PARTITION BY recommendation_id
+    ORDER BY (stance <> 'pending') DESC, (response_kind = 'final') DESC,
+             responded_on DESC NULLS LAST, response_id DESC
+) = 1;
+
 -- What each collective response covers.
 --   scope   'listed': the recommendations it names; 'round': every recommendation of its
 --           cycle (no list, and no covered_count below the declared count); 'aggregate': a
@@ -157,6 +168,23 @@ QUALIFY row_number() OVER (
     ORDER BY (scope <> 'aggregate') DESC, (response_kind = 'final') DESC,
              responded_on DESC NULLS LAST, collective_response_id DESC
 ) = 1;
+
+-- Which evidence speaks for each recommendation's answer: its own answer, else a collective
+-- answer that covers it, else its own 'pending' notice, else an aggregate answer.
+CREATE OR REPLACE VIEW recommendation_response_choice AS
+SELECT
+    r.recommendation_id,
+    CASE
+        WHEN item.stance <> 'pending' THEN 'item'
+        WHEN coll.scope IN ('listed', 'round') THEN 'collective'
+        WHEN item.response_id IS NOT NULL THEN 'item'
+        WHEN coll.scope = 'aggregate' THEN 'aggregate'
+        ELSE 'not_recorded'
+    END AS response_basis
+FROM current_recommendations AS r
+LEFT JOIN recommendation_item_record AS item ON item.recommendation_id = r.recommendation_id
+LEFT JOIN recommendation_collective_response AS coll
+    ON coll.recommendation_id = r.recommendation_id;
 
 -- The first formal answer to each recommendation, item or collective (not an aggregate one,
 -- which may not cover it): the response deadline and the days to response count to it.
@@ -464,9 +492,13 @@ WITH joined AS (
     FROM current_recommendations AS r
     JOIN current_cycles AS c ON c.cycle_id = r.cycle_id
     JOIN current_institutions AS i ON i.institution_id = c.institution_id
-    LEFT JOIN recommendation_response AS item ON item.recommendation_id = r.recommendation_id
+    JOIN recommendation_response_choice AS choice
+        ON choice.recommendation_id = r.recommendation_id
+    LEFT JOIN recommendation_item_record AS item
+        ON item.recommendation_id = r.recommendation_id AND choice.response_basis = 'item'
     LEFT JOIN recommendation_collective_response AS coll
         ON coll.recommendation_id = r.recommendation_id
+        AND choice.response_basis IN ('collective', 'aggregate')
     LEFT JOIN recommendation_latest_status AS latest
         ON latest.recommendation_id = r.recommendation_id
     LEFT JOIN latest_outcome_report AS report ON report.cycle_id = r.cycle_id
@@ -878,8 +910,10 @@ SELECT
     o.report_unknown,
     o.report_total,
     greatest(o.report_total, c.declared_count) AS report_denominator,
-    CASE WHEN c.declared_count > o.report_total THEN c.declared_count - o.report_total END
-        AS report_unaccounted,
+    CASE
+        WHEN c.declared_count > o.report_total THEN c.declared_count - o.report_total
+        WHEN c.declared_count IS NOT NULL AND o.report_total IS NOT NULL THEN 0
+    END AS report_unaccounted,
     uptake_share(o.report_total, c.declared_count) AS report_coverage,
     uptake_share(o.report_implemented, greatest(o.report_total, c.declared_count))
         AS report_implementation_rate,
@@ -1269,7 +1303,7 @@ WITH received AS (
            arg_min(coalesce(occurred_on_precision, 'day'), occurred_on) AS received_on_precision,
            arg_min(kind, occurred_on) AS received_kind
     FROM current_milestones
-    WHERE kind IN ('final_report', 'final_response') AND occurred_on IS NOT NULL
+    WHERE kind IN ('final_report', 'final_response') AND occurred_on <= uptake_today()
     GROUP BY cycle_id
 ),
 steps AS (
@@ -1420,7 +1454,9 @@ FROM responses AS p
 UNION ALL
 SELECT c.recommendation_id, c.responded_on, c.responded_on_precision,
        CASE WHEN c.scope = 'aggregate' THEN 'aggregate_response' ELSE 'collective_response' END,
-       coalesce(c.stance, 'answered_collectively'), c.title, 'administration', NULL, c.note,
+       CASE WHEN c.scope = 'aggregate' THEN 'in_aggregate'
+            ELSE coalesce(c.stance, 'answered_collectively') END,
+       c.title, 'administration', NULL, c.note,
        c.source_url, 'current'
 FROM recommendation_collective_responses AS c
 UNION ALL

@@ -349,14 +349,6 @@ def test_nothing_found_is_not_recorded(status):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "recommendation_status joins recommendation_response, which drops 'pending' rows: an "
-        "item whose only record is a pending notice reads 'not_recorded' instead of 'item' / "
-        "'pending' / has_response FALSE, as its header comment says"
-    ),
-)
 def test_pending_notice_is_item_evidence_of_no_answer_yet(status):
     # pend's only record: 'in Prüfung' on 2026-02-10, no collective answer in c-item.
     pend = status["pend"]
@@ -417,8 +409,8 @@ def test_overdue_needs_a_rule_complete_sources_a_passed_deadline_and_no_answer(s
 
 def test_cycle_overdue_count_is_na_without_a_rule_and_zero_when_none_is_overdue(con):
     cycles = by_key(con, "cycle_indicators", "cycle_id")
-    # n1: n1-old's answer is decidable (not overdue), but inst-n has no rule -> n/a.
-    assert (cycles["n1"]["responses_overdue"], cycles["n1"]["overdue_decidable"]) == (None, 1)
+    # n1: inst-n has no rule, so nothing in it can be judged overdue -> n/a.
+    assert (cycles["n1"]["responses_overdue"], cycles["n1"]["overdue_decidable"]) == (None, 0)
     # c-round: complete, both items answered -> 0 of 2 decidable, a known 0.
     assert (cycles["c-round"]["responses_overdue"], cycles["c-round"]["overdue_decidable"]) == (
         0,
@@ -536,13 +528,6 @@ def test_final_deadline_verdicts(con):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cycle_final_deadline counts any dated final_report milestone as received, also one "
-        "planned after today, so c-planned reads 'late' instead of 'overdue'"
-    ),
-)
 def test_a_planned_final_report_is_not_received(con):
     planned = by_key(con, "cycle_final_deadline", "cycle_id")["c-planned"]
     # Due 2025-06-30, complete; its final report is only planned for 2026-12-01 -> nothing
