@@ -733,6 +733,9 @@ SELECT
     count(*) FILTER (
         WHERE stance IN ('accepted', 'partially_accepted') AND status = 'implemented'
     ) AS items_accepted_implemented,
+    count(*) FILTER (
+        WHERE stance IN ('accepted', 'partially_accepted') AND n_events > 0
+    ) AS items_accepted_with_status,
     count(*) FILTER (WHERE assessors_disagree) AS items_assessors_disagree
 FROM recommendation_status
 WHERE granularity = 'item'
@@ -785,9 +788,13 @@ QUALIFY row_number() OVER (
 --   n_not_started … n_unknown   current implementation status counts (items)
 --   items_accepted      items accepted or partially accepted
 --   items_assessors_disagree  items whose assessors' latest verdicts differ
---   item_implementation_rate              n_implemented / items_known      (basis 'items' only)
---   item_implementation_rate_incl_partial (n_implemented + n_partially_implemented) / items_known
---   item_implementation_rate_of_accepted  accepted-or-partially items implemented / such items
+--   item_implementation_rate              n_implemented / items_with_status (basis 'items'
+--                       only): an item with no update of its own is not recorded, never "not
+--                       implemented", so it is left out of both sides
+--   item_implementation_rate_incl_partial (n_implemented + n_partially_implemented) /
+--                       items_with_status
+--   item_implementation_rate_of_accepted  accepted-or-partially items implemented / such
+--                       items with a status (items_accepted_with_status)
 --   report_* columns    the latest outcome report (see latest_outcome_report)
 --   report_coverage     report_total / declared_count: how much of the cycle the report counts
 --   report_denominator  the declared count (the report's own total when larger or unknown)
@@ -889,14 +896,15 @@ SELECT
     coalesce(f.items_accepted, 0) AS items_accepted,
     coalesce(f.items_assessors_disagree, 0) AS items_assessors_disagree,
     CASE WHEN b.implementation_basis = 'items'
-        THEN uptake_share(f.n_implemented, f.items_known)
+        THEN uptake_share(f.n_implemented, f.items_with_status)
     END AS item_implementation_rate,
     CASE WHEN b.implementation_basis = 'items'
-        THEN uptake_share(f.n_implemented + f.n_partially_implemented, f.items_known)
+        THEN uptake_share(f.n_implemented + f.n_partially_implemented, f.items_with_status)
     END AS item_implementation_rate_incl_partial,
     CASE WHEN b.implementation_basis = 'items'
-        THEN uptake_share(f.items_accepted_implemented, f.items_accepted)
+        THEN uptake_share(f.items_accepted_implemented, f.items_accepted_with_status)
     END AS item_implementation_rate_of_accepted,
+    coalesce(f.items_accepted_with_status, 0) AS items_accepted_with_status,
     o.report_reported_on,
     o.report_reported_on_precision,
     o.report_reported_by,
@@ -922,19 +930,19 @@ SELECT
         AS report_implementation_rate_incl_partial,
     b.implementation_basis,
     CASE b.implementation_basis
-        WHEN 'items' THEN uptake_share(f.n_implemented, f.items_known)
+        WHEN 'items' THEN uptake_share(f.n_implemented, f.items_with_status)
         WHEN 'outcome_report' THEN uptake_share(o.report_implemented,
                                                 greatest(o.report_total, c.declared_count))
     END AS implementation_rate,
     CASE b.implementation_basis
         WHEN 'items'
-            THEN uptake_share(f.n_implemented + f.n_partially_implemented, f.items_known)
+            THEN uptake_share(f.n_implemented + f.n_partially_implemented, f.items_with_status)
         WHEN 'outcome_report'
             THEN uptake_share(o.report_implemented + o.report_partially_implemented,
                               greatest(o.report_total, c.declared_count))
     END AS implementation_rate_incl_partial,
     CASE b.implementation_basis
-        WHEN 'items' THEN coalesce(f.items_known, 0)
+        WHEN 'items' THEN coalesce(f.items_with_status, 0)
         WHEN 'outcome_report' THEN greatest(o.report_total, c.declared_count)
     END AS implementation_denominator,
     n.last_update_on,
@@ -966,7 +974,8 @@ LEFT JOIN cycle_last_news AS n ON n.cycle_id = c.cycle_id;
 --   responses_timeliness_known, share_on_time, responses_overdue, n_<stance>,
 --   items_with_status, n_<status>, items_accepted, items_assessors_disagree   as in
 --                       cycle_indicators, pooled over every item of the institution
---   items_in_item_basis_cycles  items of cycles whose implementation basis is 'items'
+--   items_in_item_basis_cycles  items with a status of their own, in cycles whose
+--                       implementation basis is 'items'
 --   item_implementation_rate(_incl_partial, _of_accepted)  over those items only
 --   report_cycles       cycles whose basis is 'outcome_report'
 --   report_<status>, report_total, report_denominator, report_unaccounted  their latest
@@ -1015,7 +1024,8 @@ WITH items AS (
         count(*) FILTER (WHERE s.implementation_state = 'not_recorded') AS n_status_not_recorded,
         count(*) FILTER (WHERE s.stance IN ('accepted', 'partially_accepted')) AS items_accepted,
         count(*) FILTER (WHERE s.assessors_disagree) AS items_assessors_disagree,
-        count(*) FILTER (WHERE b.implementation_basis = 'items') AS items_in_item_basis_cycles,
+        count(*) FILTER (WHERE b.implementation_basis = 'items' AND s.n_events > 0)
+            AS items_in_item_basis_cycles,
         count(*) FILTER (WHERE b.implementation_basis = 'items' AND s.status = 'implemented')
             AS basis_implemented,
         count(*) FILTER (
@@ -1023,7 +1033,7 @@ WITH items AS (
             AND s.status IN ('implemented', 'partially_implemented')
         ) AS basis_implemented_incl_partial,
         count(*) FILTER (
-            WHERE b.implementation_basis = 'items'
+            WHERE b.implementation_basis = 'items' AND s.n_events > 0
             AND s.stance IN ('accepted', 'partially_accepted')
         ) AS basis_accepted,
         count(*) FILTER (

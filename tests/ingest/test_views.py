@@ -927,10 +927,14 @@ def test_cycle_implementation_rates_and_basis(con):
     cycles = by_key(con, "cycle_indicators", "cycle_id")
     a1 = cycles["a1"]
     assert a1["implementation_basis"] == "items"
-    # 1 implemented of 4 items; accepted or partially: r1, r3 -> 1 implemented of 2.
-    assert a1["item_implementation_rate"] == pytest.approx(0.25)
-    assert a1["item_implementation_rate_incl_partial"] == pytest.approx(0.25)
-    assert a1["item_implementation_rate_of_accepted"] == pytest.approx(0.5)
+    # Items with a status of their own: r1 (implemented) and r2 (abandoned); r3 and r4 have
+    # none, so they are not recorded and left out of both sides -> 1 implemented of 2 (never
+    # 1 of 4, which would count two unknowns as "not implemented").
+    assert a1["item_implementation_rate"] == pytest.approx(0.5)
+    assert a1["item_implementation_rate_incl_partial"] == pytest.approx(0.5)
+    # Accepted or partially with a status: only r1 (r3 has none) -> 1 of 1.
+    assert a1["items_accepted_with_status"] == 1
+    assert a1["item_implementation_rate_of_accepted"] == pytest.approx(1.0)
     # Its outcome report is shown but the basis stays the items. The report counts 4 of the
     # 10 declared: its share is over the declared count, 2 / 10 = 0.2 (not 2 / 4 = 0.5), and
     # 10 - 4 = 6 declared recommendations are unaccounted for.
@@ -941,8 +945,8 @@ def test_cycle_implementation_rates_and_basis(con):
     )
     assert (a1["report_denominator"], a1["report_unaccounted"]) == (10, 6)
     assert a1["report_implementation_rate"] == pytest.approx(0.2)
-    assert a1["implementation_rate"] == pytest.approx(0.25)
-    assert a1["implementation_denominator"] == 4
+    assert a1["implementation_rate"] == pytest.approx(0.5)
+    assert a1["implementation_denominator"] == 2
     a2 = cycles["a2"]
     assert a2["implementation_basis"] == "outcome_report"
     # Latest current report 2026-02-01 (the withdrawn 2026-05-01 one is ignored):
@@ -977,8 +981,10 @@ def test_cycle_implementation_rates_and_basis(con):
     assert a2["implementation_rate_incl_partial"] == pytest.approx(0.35)
     assert a2["item_implementation_rate"] is None
     b1 = cycles["b1"]
-    # b1-r1 implemented of 3 items = 1/3; of accepted (b1-r1 only) = 1/1.
-    assert b1["implementation_rate"] == pytest.approx(1 / 3)
+    # b1-r1 implemented of the 2 items with a status (r1, r4; r2 has none) = 1/2; of accepted
+    # (b1-r1 only) = 1/1.
+    assert b1["implementation_rate"] == pytest.approx(1 / 2)
+    assert b1["implementation_denominator"] == 2
     assert b1["item_implementation_rate_of_accepted"] == pytest.approx(1.0)
     assert b1["report_total"] is None
     # b2: no status, no report.
@@ -1051,9 +1057,11 @@ def test_institution_implementation_keeps_items_and_reports_apart(con):
     inst = by_key(con, "institution_indicators", "institution_id")
     a = inst["inst-a"]
     assert a["implementation_basis"] == "mixed"
-    # Items: only a1 (basis items) -> 1 of 4.
-    assert a["item_implementation_rate"] == pytest.approx(0.25)
-    assert a["item_implementation_rate_of_accepted"] == pytest.approx(0.5)
+    # Items: only a1 (basis items), over its 2 items with a status of their own -> 1 of 2;
+    # of accepted: r1 is the one accepted item with a status -> 1 of 1.
+    assert a["items_in_item_basis_cycles"] == 2
+    assert a["item_implementation_rate"] == pytest.approx(0.5)
+    assert a["item_implementation_rate_of_accepted"] == pytest.approx(1.0)
     # Reports: only a2 (a1's report is not used, its items carry status) -> 5 of 20.
     assert (a["report_cycles"], a["report_implemented"], a["report_total"]) == (1, 5, 20)
     # a2's report accounts for all 20 declared: denominator 20, nothing unaccounted.
@@ -1062,9 +1070,10 @@ def test_institution_implementation_keeps_items_and_reports_apart(con):
     assert (a["last_update_on"], a["staleness_days"]) == (d("2026-06-10"), 20)
     b = inst["inst-b"]
     assert b["implementation_basis"] == "items"
-    # b1's 3 items only (b2 has no status): 1/3.
-    assert b["items_in_item_basis_cycles"] == 3
-    assert b["item_implementation_rate"] == pytest.approx(1 / 3)
+    # b1's items with a status of their own: r1 (implemented) and r4 (in progress); b1-r2 and
+    # b2's items have none, so they are not recorded, not "not implemented": 1/2.
+    assert b["items_in_item_basis_cycles"] == 2
+    assert b["item_implementation_rate"] == pytest.approx(1 / 2)
     assert b["report_implementation_rate"] is None
     assert b["staleness_days"] == 302
 
