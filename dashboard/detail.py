@@ -244,7 +244,7 @@ def _congruence(snapshot_path: str, rec: dict) -> None:
     if coded.height == 0:
         return
     st.markdown(t("detail.congruence_heading"))
-    st.dataframe(
+    ui.table(
         _safe_links(coded).with_columns(
             pl.col("level").replace_strict(
                 {value: label("congruence", value) for value in CONGRUENCE_COLOURS},
@@ -252,8 +252,6 @@ def _congruence(snapshot_path: str, rec: dict) -> None:
             ),
             pl.col("assessor").map_elements(lambda v: label("assessor", v), return_dtype=pl.Utf8),
         ),
-        hide_index=True,
-        width="stretch",
         column_config={
             "level": t("column.congruence"),
             "adopted_measure": t("column.adopted_measure"),
@@ -265,6 +263,7 @@ def _congruence(snapshot_path: str, rec: dict) -> None:
             ),
             "note": t("column.note"),
         },
+        key="detail_congruence",
     )
 
 
@@ -290,10 +289,8 @@ def _timeline(snapshot_path: str, rec: dict) -> None:
         }
         for row in events.iter_rows(named=True)
     ]
-    st.dataframe(
+    ui.table(
         pl.DataFrame(readable, infer_schema_length=None),
-        hide_index=True,
-        width="stretch",
         column_config={
             "date": t("column.date"),
             "what": t("column.event"),
@@ -307,6 +304,7 @@ def _timeline(snapshot_path: str, rec: dict) -> None:
             ),
             "state": t("column.state"),
         },
+        key="detail_history",
     )
 
 

@@ -38,13 +38,67 @@ def chart_block(
     with chart_tab:
         st.altair_chart(chart, width="stretch", key=f"{key}_chart")
     with table_tab:
+        shown, config = words_for_missing(table, column_config)
         st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            column_config=column_config,
-            key=f"{key}_table",
+            shown, hide_index=True, width="stretch", column_config=config, key=f"{key}_table"
         )
+
+
+def _title_of(config: object, name: str) -> str:
+    """The heading a column config gives its column, whatever kind of config it is."""
+    if isinstance(config, str):
+        return config
+    if isinstance(config, dict):
+        return str(config.get("label") or name)
+    return name
+
+
+def _renders_gaps_itself(config: object) -> bool:
+    """Link and progress columns draw an empty cell, not "None", for a missing value."""
+    if not isinstance(config, dict):
+        return False
+    return (config.get("type_config") or {}).get("type") in ("link", "progress")
+
+
+def words_for_missing(
+    frame: pl.DataFrame, column_config: dict | None = None, keep: Sequence[str] = ()
+) -> tuple[pl.DataFrame, dict]:
+    """A table as a reader sees it: a cell with no value says "not recorded", never "None"
+    or an empty box that reads as zero. Columns with a gap become text (dates written out);
+    `keep` names numeric columns whose own format (a percentage) should stay, gaps and all."""
+    config = dict(column_config or {})
+    missing = t("common.not_recorded")
+    columns = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if name in keep or _renders_gaps_itself(config.get(name)) or frame[name].null_count() == 0:
+            columns.append(column)
+            continue
+        if dtype == pl.Boolean:
+            column = pl.when(column).then(pl.lit(t("common.yes"))).otherwise(pl.lit(t("common.no")))
+            column = pl.when(pl.col(name).is_null()).then(None).otherwise(column)
+        elif dtype == pl.Date:
+            column = column.dt.strftime("%Y-%m-%d")
+        elif dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
+            column = column.dt.strftime("%Y-%m-%d %H:%M")
+        elif dtype != pl.String:
+            column = column.cast(pl.String)
+        columns.append(column.fill_null(missing).alias(name))
+        if name in config and not isinstance(config[name], str):
+            config[name] = st.column_config.TextColumn(_title_of(config[name], name))
+    return frame.select(columns), config
+
+
+def table(
+    frame: pl.DataFrame,
+    *,
+    key: str,
+    column_config: dict | None = None,
+    keep: Sequence[str] = (),
+) -> None:
+    """A read-only data table whose gaps read "not recorded" (see words_for_missing)."""
+    shown, config = words_for_missing(frame, column_config, keep)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=key)
 
 
 def empty_state(what: str, change: str) -> None:

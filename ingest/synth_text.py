@@ -107,6 +107,7 @@ THEME_WORDS: dict[str, tuple[str, ...]] = {
 
 LANGUAGES: tuple[str, ...] = tuple(RECOMMENDATION_PREFIX)
 
+
 def _scale(vocabulary: str, leave_out: tuple[str, ...] = ()) -> tuple[str, ...]:
     """A canonical scale in its order, from data/vocabularies/scales.csv (the one definition)."""
     with (VOCABULARY_DIR / "scales.csv").open(encoding="utf-8", newline="") as handle:

@@ -53,10 +53,8 @@ def _crosswalk(snapshot_path: str) -> None:
         pl.col("language").replace_strict(languages, default=pl.col("language")),
         "note",
     )
-    st.dataframe(
+    ui.table(
         frame,
-        hide_index=True,
-        width="stretch",
         column_config={
             "value": t("sources.canonical"),
             "label": t("sources.source_label"),
@@ -66,10 +64,8 @@ def _crosswalk(snapshot_path: str) -> None:
         key="sources_crosswalk",
     )
     with st.expander(t("sources.scales_heading")):
-        st.dataframe(
+        ui.table(
             queries.scale_values(snapshot_path),
-            hide_index=True,
-            width="stretch",
             key="sources_scales",
         )
 
@@ -118,11 +114,10 @@ def _coverage(snapshot_path: str) -> None:
             full=known.filter(pl.col("coverage") >= 1).height,
         )
     )
-    st.dataframe(
+    ui.table(
         table,
-        hide_index=True,
-        width="stretch",
         key="sources_coverage",
+        keep=("coverage",),
         column_config={
             "institution_name": t("column.institution"),
             "title": t("column.cycle"),
@@ -148,7 +143,7 @@ def _freshness(snapshot_path: str) -> None:
         return
     failed = frame.filter(pl.col("last_status") != "ok").height
     st.caption(t("sources.freshness_summary", sources=frame.height, failed=failed))
-    st.dataframe(
+    ui.table(
         frame.select(
             "source_id",
             "last_status",
@@ -160,8 +155,6 @@ def _freshness(snapshot_path: str) -> None:
             "licence",
             "attribution",
         ),
-        hide_index=True,
-        width="stretch",
         key="sources_freshness",
         column_config={
             "source_id": t("sources.source"),
@@ -187,10 +180,8 @@ def _runs(snapshot_path: str) -> None:
     if runs.height == 0:
         ui.empty_state(t("sources.no_runs_what"), t("sources.no_runs_change"))
         return
-    st.dataframe(
+    ui.table(
         runs,
-        hide_index=True,
-        width="stretch",
         key="sources_runs",
         column_config={
             "run_id": t("sources.run"),
@@ -214,7 +205,7 @@ def _runs(snapshot_path: str) -> None:
     )
     with st.expander(t("sources.per_source_heading")):
         per_source = queries.source_runs(snapshot_path)
-        st.dataframe(per_source, hide_index=True, width="stretch", key="sources_source_runs")
+        ui.table(per_source, key="sources_source_runs")
 
 
 def _rejects(snapshot_path: str) -> None:
@@ -225,10 +216,8 @@ def _rejects(snapshot_path: str) -> None:
         return
     st.caption(t("sources.rejects_summary", n=rejects.height))
     # Rejected values are raw source text: shown in a data grid, which renders text only.
-    st.dataframe(
+    ui.table(
         rejects,
-        hide_index=True,
-        width="stretch",
         key="sources_rejects",
         column_config={
             "source_id": t("sources.source"),

@@ -355,7 +355,7 @@ def _final_clock(finals: pl.DataFrame) -> None:
             start=start,
         )
     )
-    st.dataframe(
+    ui.table(
         # The verdict comes second so a phone shows it without scrolling sideways.
         finals.select(
             "cycle",
@@ -365,8 +365,6 @@ def _final_clock(finals: pl.DataFrame) -> None:
             "final_due_on",
             "received_on",
         ),
-        hide_index=True,
-        width="stretch",
         key="timelines_final_clock",
         column_config={
             "cycle": t("column.cycle"),
