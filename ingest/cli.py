@@ -21,7 +21,7 @@ from ingest.build import (
 )
 from ingest.paths import REPO_ROOT, SOURCES_FILE, build_dir_from_env
 from ingest.records import Problem
-from ingest.snapshot import BuildLockedError, SnapshotMissingError
+from ingest.snapshot import BuildLockedError, SnapshotMissingError, current_snapshot
 from ingest.sources_config import SourceConfigError, SourcesFile, load_sources
 
 app = typer.Typer(
@@ -240,6 +240,44 @@ def reference() -> None:
     from ingest.register_format import column_reference_markdown
 
     print(column_reference_markdown())
+
+
+@app.command()
+def coverage(
+    data_dir: DataDir = None,
+    write: Annotated[
+        Path | None,
+        typer.Option(help="Regenerate the marked tables in this document (prose is kept)."),
+    ] = None,
+) -> None:
+    """Render the coverage tables from the published snapshot; print them, or --write them
+    into a document such as docs/data-coverage.md."""
+    from ingest.coverage import CoverageError, fill_document, render_tables
+
+    path = current_snapshot(data_dir or build_dir_from_env())
+    if path is None:
+        console.print("no snapshot published yet: run `python -m ingest build` first")
+        raise typer.Exit(2)
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            blocks = render_tables(con)
+        if write is None:
+            for name, block in blocks.items():
+                out.print(
+                    f"<!-- coverage:{name} -->\n{block}\n",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+            return
+        text = write.read_text(encoding="utf-8")
+        updated = fill_document(text, blocks)
+    except (CoverageError, OSError) as error:
+        console.print(str(error), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    if updated != text:
+        write.write_text(updated, encoding="utf-8")
+    console.print(f"{write}: {'updated' if updated != text else 'already up to date'}")
 
 
 def main() -> None:  # pragma: no cover - console script entry
