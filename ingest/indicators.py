@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pyarrow as pa
 
-from ingest.paths import VIEWS_FILE
+from ingest.paths import VIEWS_FILE, VOCABULARY_DIR
+from ingest.vocab import Vocabularies, load_vocabularies
 
 # Stored as `stored_<view>`, in this order: the views everything else is computed from, then
 # the aggregates the pages read (small, but each still scans the stored rows).
@@ -29,11 +31,55 @@ STORED_VIEWS = (
 )
 
 
-def create_indicators(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
-    """Pin the reference date, create the views, then store the heavy ones."""
+def create_indicators(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, vocabularies: Vocabularies | None = None
+) -> None:
+    """Pin the reference date, store the scales and vocabularies, create the views, then store
+    the heavy ones."""
     con.execute("INSERT OR REPLACE INTO snapshot_meta VALUES ('as_of', ?)", [as_of.isoformat()])
+    store_scales(con, vocabularies or load_vocabularies(VOCABULARY_DIR))
     con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
     for view in STORED_VIEWS:
         # Names come from the constant above, never from input.
         con.execute(f"CREATE OR REPLACE TABLE stored_{view} AS SELECT * FROM {view}")  # noqa: S608
         con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM stored_{view}")  # noqa: S608
+
+
+def store_scales(con: duckdb.DuckDBPyConnection, vocabularies: Vocabularies) -> None:
+    """Copy the scales and the label crosswalk into the snapshot, so that what a value means,
+    its order and the words mapped to it travel with the data they describe: the app reads
+    them from here, never from the repository it happens to run in."""
+    scale_rows = vocabularies.scale_rows()
+    con.register(
+        "incoming_scales",
+        pa.Table.from_pylist(
+            scale_rows,
+            schema=pa.schema(
+                [
+                    ("vocabulary", pa.string()),
+                    ("value", pa.string()),
+                    ("value_order", pa.int32()),
+                    ("meaning", pa.string()),
+                ]
+            ),
+        ),
+    )
+    con.execute("CREATE OR REPLACE TABLE scales AS SELECT * FROM incoming_scales")
+    con.unregister("incoming_scales")
+    con.register(
+        "incoming_labels",
+        pa.Table.from_pylist(
+            vocabularies.crosswalk(),
+            schema=pa.schema(
+                [
+                    ("vocabulary", pa.string()),
+                    ("label", pa.string()),
+                    ("language", pa.string()),
+                    ("value", pa.string()),
+                    ("note", pa.string()),
+                ]
+            ),
+        ),
+    )
+    con.execute("CREATE OR REPLACE TABLE vocabulary_labels AS SELECT * FROM incoming_labels")
+    con.unregister("incoming_labels")

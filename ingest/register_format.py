@@ -18,6 +18,7 @@ TABLE_ORDER = (
     "cycles",
     "milestones",
     "recommendations",
+    "collective_responses",
     "outcome_reports",
     "responses",
     "status_events",
@@ -41,7 +42,15 @@ class ColumnSpec:
 
     @property
     def referenced_table(self) -> str | None:
-        return self.type.removeprefix("ref:") if self.type.startswith("ref:") else None
+        """The table a `ref:` (one id) or `refs:` (ids separated by spaces) column points at."""
+        for prefix in ("ref:", "refs:"):
+            if self.type.startswith(prefix):
+                return self.type.removeprefix(prefix)
+        return None
+
+    @property
+    def is_id_list(self) -> bool:
+        return self.type.startswith("refs:")
 
 
 @cache

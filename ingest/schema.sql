@@ -24,6 +24,7 @@ CREATE TABLE institutions (
     final_deadline_from     VARCHAR,                   -- milestone kind the final clock starts at; NULL = handover
     deadline_rule           VARCHAR,                   -- the rule in words, as the source states it
     source_url              VARCHAR NOT NULL,
+    locator                 VARCHAR,                   -- where on the source page the fact stands
     note                    VARCHAR,
     is_synthetic            BOOLEAN NOT NULL DEFAULT FALSE,
     source_id               VARCHAR NOT NULL,
@@ -48,7 +49,11 @@ CREATE TABLE cycles (
     handed_over_on_precision VARCHAR,
     members                 INTEGER,
     declared_count          INTEGER,                   -- recommendations the sources say were adopted
+    follow_up_complete      BOOLEAN,                   -- the listed sources are known to hold every answer and update
+    checked_on              DATE,                      -- day the sources were last checked
+    checked_on_precision    VARCHAR,
     source_url              VARCHAR NOT NULL,
+    locator                 VARCHAR,                   -- where on the source page the fact stands
     note                    VARCHAR,                   -- conflicting figures and their sources
     is_synthetic            BOOLEAN NOT NULL DEFAULT FALSE,
     source_id               VARCHAR NOT NULL,
@@ -68,6 +73,7 @@ CREATE TABLE milestones (
     kind                    VARCHAR NOT NULL,          -- vocabulary milestone_kinds
     label                   VARCHAR,                   -- as the source says it
     source_url              VARCHAR NOT NULL,
+    locator                 VARCHAR,                   -- where on the source page the fact stands
     note                    VARCHAR,
     is_synthetic            BOOLEAN NOT NULL DEFAULT FALSE,
     source_id               VARCHAR NOT NULL,
@@ -93,6 +99,35 @@ CREATE TABLE recommendations (
     support                 DOUBLE,                    -- vote share 0..1 where known
     granularity             VARCHAR NOT NULL DEFAULT 'item', -- item | chapter (a block of items)
     source_url              VARCHAR NOT NULL,
+    locator                 VARCHAR,                   -- where on the source page the fact stands
+    note                    VARCHAR,
+    is_synthetic            BOOLEAN NOT NULL DEFAULT FALSE,
+    source_id               VARCHAR NOT NULL,
+    source_ref              VARCHAR,
+    first_run_id            INTEGER NOT NULL,
+    changed_run_id          INTEGER NOT NULL,
+    withdrawn_run_id        INTEGER
+);
+
+-- A formal answer to a whole round, or to a listed part of it, given in one document (a
+-- government's report, a committee's opinion). Most real answers come this way: they answer
+-- every recommendation they cover without a stance per item. Without recommendation_ids and
+-- with covered_count below the round's declared count, which items it answers is unknown.
+CREATE TABLE collective_responses (
+    collective_response_id  VARCHAR PRIMARY KEY,       -- cycle_id/responded_on/response_kind
+    cycle_id                VARCHAR NOT NULL,
+    responded_on            DATE,
+    responded_on_precision  VARCHAR,
+    response_kind           VARCHAR NOT NULL,          -- interim | final
+    title                   VARCHAR NOT NULL,          -- the document as the source names it
+    responder               VARCHAR,
+    recommendation_ids      VARCHAR[],                 -- the items it answers; NULL = the round
+    covered_count           INTEGER,                   -- how many it says it answers
+    stance                  VARCHAR,                   -- one stance for all it covers, when given
+    stance_label            VARCHAR,
+    body                    VARCHAR,
+    source_url              VARCHAR NOT NULL,
+    locator                 VARCHAR,
     note                    VARCHAR,
     is_synthetic            BOOLEAN NOT NULL DEFAULT FALSE,
     source_id               VARCHAR NOT NULL,
@@ -113,6 +148,7 @@ CREATE TABLE responses (
     stance_label            VARCHAR NOT NULL,          -- as in the source
     body                    VARCHAR,
     source_url              VARCHAR NOT NULL,
+    locator                 VARCHAR,                   -- where on the source page the fact stands
     note                    VARCHAR,
     is_synthetic            BOOLEAN NOT NULL DEFAULT FALSE,
     source_id               VARCHAR NOT NULL,
@@ -137,6 +173,7 @@ CREATE TABLE status_events (
     progress                DOUBLE,                    -- 0..100 where the source gives it
     assessor                VARCHAR NOT NULL,          -- administration | citizens_body | independent | press
     note                    VARCHAR,
+    locator                 VARCHAR,                   -- where on the source page the fact stands
     source_url              VARCHAR NOT NULL,
     origin                  VARCHAR NOT NULL,          -- listed (an explicit dated row) | observed (a state read from a live source)
     slot_key                VARCHAR NOT NULL,          -- what identifies "the same" listed row across builds
@@ -161,6 +198,7 @@ CREATE TABLE outcome_reports (
     status_label            VARCHAR NOT NULL,
     count                   INTEGER NOT NULL,
     source_url              VARCHAR NOT NULL,
+    locator                 VARCHAR,                   -- where on the source page the fact stands
     note                    VARCHAR,
     is_synthetic            BOOLEAN NOT NULL DEFAULT FALSE,
     source_id               VARCHAR NOT NULL,
@@ -180,6 +218,7 @@ CREATE TABLE congruence (
     assessed_on             DATE,
     assessed_on_precision   VARCHAR,
     source_url              VARCHAR NOT NULL,
+    locator                 VARCHAR,                   -- where on the source page the fact stands
     note                    VARCHAR,
     is_synthetic            BOOLEAN NOT NULL DEFAULT FALSE,
     source_id               VARCHAR NOT NULL,

@@ -23,15 +23,22 @@ DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 THOUSANDS_SEPARATORS = str.maketrans("", "", " \u00a0\u202f'")
+# Yes/no cells as clerks write them in the assemblies' languages.
+BOOLEAN_WORDS = {
+    **dict.fromkeys(("yes", "y", "true", "1", "oui", "ja", "sì", "si", "x"), True),
+    **dict.fromkeys(("no", "n", "false", "0", "non", "nein", "nee", "nej"), False),
+}
 
 # Columns whose canonical form is a label kept as the source wrote it plus a mapped value.
 LABELLED_COLUMNS = {
     ("responses", "stance"): ("stance", "stance_label"),
     ("status_events", "status"): ("status", "status_label"),
     ("outcome_reports", "status"): ("status", "status_label"),
+    ("collective_responses", "stance"): ("stance", "stance_label"),
 }
 DEFAULTS = {
     ("responses", "response_kind"): "final",
+    ("collective_responses", "response_kind"): "final",
     ("recommendations", "granularity"): "item",
     ("recommendations", "body_kind"): "full_text",
 }
@@ -40,6 +47,7 @@ ID_COLUMNS = {
     "cycles": "cycle_id",
     "milestones": "milestone_id",
     "recommendations": "recommendation_id",
+    "collective_responses": "collective_response_id",
     "responses": "response_id",
     "status_events": "event_id",
     "outcome_reports": "outcome_report_id",
@@ -93,6 +101,17 @@ def _parse_cell(spec: ColumnSpec, text: str, vocabularies: Vocabularies) -> Any:
             "program so its values are stored"
         )
     kind = spec.type
+    if spec.is_id_list:
+        ids = [part for part in re.split(r"[\s,;]+", text) if part]
+        bad = [part for part in ids if not ID_PATTERN.match(part)]
+        if bad or not ids:
+            raise CellError(f"'{text}' is not a list of ids separated by spaces")
+        return sorted(set(ids))
+    if kind == "bool":
+        answer = BOOLEAN_WORDS.get(text.strip().lower())
+        if answer is None:
+            raise CellError(f"'{text}' is not yes or no")
+        return answer
     if kind == "id" or kind.startswith("ref:"):
         if not ID_PATTERN.match(text):
             raise CellError(
@@ -170,6 +189,10 @@ def identity(table: str, parsed: dict[str, Any], raw: dict[str, str | None]) -> 
             )
         if table == "congruence":
             return f"{parsed['recommendation_id']}/{parsed['assessor']}"
+        if table == "collective_responses":
+            return "/".join(
+                [parsed["cycle_id"], _iso(parsed["responded_on"]), parsed["response_kind"]]
+            )
         if table == "status_events":
             occurred = _iso(parsed["occurred_on"])
             return f"{parsed['recommendation_id']}/{occurred}/{parsed['assessor']}"
@@ -348,7 +371,7 @@ def check_references(
                 missing = [
                     spec
                     for spec in ref_specs
-                    if row.get(spec.name) not in known.get(spec.referenced_table or "", set())
+                    if _unknown_ids(row.get(spec.name), spec, known.get(spec.referenced_table or ""))
                 ]
                 if not missing:
                     kept.append(row)
@@ -362,11 +385,12 @@ def check_references(
                             row=int(line) if line.isdigit() else None,
                             column=spec.name,
                             message=(
-                                f"{spec.name} '{row.get(spec.name)}' is not a known "
+                                f"{spec.name} '{_shown_ids(row.get(spec.name), spec, known)}' "
+                                "is not a known "
                                 f"{(spec.referenced_table or '')[:-1]} "
                                 "(missing, or rejected itself)"
                             ),
-                            value=row.get(spec.name),
+                            value=_shown_ids(row.get(spec.name), spec, known),
                             raw=json.dumps(row, default=str, ensure_ascii=False),
                         )
                     )
@@ -378,3 +402,19 @@ def check_references(
             known[table].update(
                 source.rejected_keys.get(table, set()) & previous_ids.get(table, set())
             )
+
+
+def _unknown_ids(value: Any, spec: ColumnSpec, known: set[str] | None) -> list[str]:
+    """The ids a reference cell names that nobody provides; an empty optional list names none."""
+    known = known or set()
+    if spec.is_id_list:
+        return [v for v in value or [] if v not in known]
+    if value is None and not spec.required:
+        return []
+    return [] if value in known else [str(value)]
+
+
+def _shown_ids(value: Any, spec: ColumnSpec, known: dict[str, set[str]]) -> str:
+    if spec.is_id_list:
+        return " ".join(_unknown_ids(value, spec, known.get(spec.referenced_table or "")))
+    return str(value)

@@ -39,26 +39,22 @@ CREATE OR REPLACE MACRO uptake_share(numerator, denominator) AS (
     numerator / nullif(denominator, 0)
 );
 
--- The canonical scales in their display order (data/vocabularies/scales.csv; a test keeps
--- them equal), so charts and long views can sort without repeating the order.
+-- Every canonical scale in its display order, with what each value means: the `scales` table
+-- is copied into the snapshot from data/vocabularies/scales.csv when it is built, so adding a
+-- value means editing that one file. The views below name the scales the app sorts by.
+CREATE OR REPLACE VIEW scale_values AS
+SELECT vocabulary, value, value_order, meaning FROM scales;
+
 CREATE OR REPLACE VIEW stance_scale AS
-SELECT * FROM (VALUES
-    ('accepted', 1),
-    ('partially_accepted', 2),
-    ('noted', 3),
-    ('rejected', 4),
-    ('pending', 5)
-) AS t(stance, stance_order);
+SELECT value AS stance, value_order AS stance_order FROM scales WHERE vocabulary = 'stance';
 
 CREATE OR REPLACE VIEW implementation_scale AS
-SELECT * FROM (VALUES
-    ('not_started', 1),
-    ('in_progress', 2),
-    ('partially_implemented', 3),
-    ('implemented', 4),
-    ('abandoned', 5),
-    ('unknown', 6)
-) AS t(status, status_order);
+SELECT value AS status, value_order AS status_order
+FROM scales WHERE vocabulary = 'implementation';
+
+-- Every source label with the canonical value it maps to (the crosswalk the app shows).
+CREATE OR REPLACE VIEW vocabulary_crosswalk AS
+SELECT vocabulary, label, language, value, note FROM vocabulary_labels;
 
 -- Current rows only (see the rules above).
 CREATE OR REPLACE VIEW current_institutions AS
@@ -81,6 +77,18 @@ SELECT s.*
 FROM responses AS s
 JOIN current_recommendations AS r ON r.recommendation_id = s.recommendation_id
 WHERE s.withdrawn_run_id IS NULL;
+
+CREATE OR REPLACE VIEW current_collective_responses AS
+SELECT p.*
+FROM collective_responses AS p
+JOIN current_cycles AS c ON c.cycle_id = p.cycle_id
+WHERE p.withdrawn_run_id IS NULL;
+
+CREATE OR REPLACE VIEW current_congruence AS
+SELECT g.*
+FROM congruence AS g
+JOIN current_recommendations AS r ON r.recommendation_id = g.recommendation_id
+WHERE g.withdrawn_run_id IS NULL;
 
 CREATE OR REPLACE VIEW current_status_events AS
 SELECT e.*
@@ -111,6 +119,63 @@ QUALIFY row_number() OVER (
     PARTITION BY recommendation_id
     ORDER BY (response_kind = 'final') DESC, responded_on DESC NULLS LAST, response_id DESC
 ) = 1;
+
+-- What each collective response covers.
+--   scope   'listed': the recommendations it names; 'round': every recommendation of its
+--           cycle (no list, and no covered_count below the declared count); 'aggregate': a
+--           count below the declared count with no list, so which items it answers is unknown
+CREATE OR REPLACE VIEW collective_response_scope AS
+SELECT
+    p.*,
+    CASE
+        WHEN p.recommendation_ids IS NOT NULL AND len(p.recommendation_ids) > 0 THEN 'listed'
+        WHEN p.covered_count IS NULL OR c.declared_count IS NULL
+            OR p.covered_count >= c.declared_count THEN 'round'
+        ELSE 'aggregate'
+    END AS scope,
+    c.declared_count
+FROM current_collective_responses AS p
+JOIN current_cycles AS c ON c.cycle_id = p.cycle_id;
+
+-- Every (recommendation, collective response) pair where the response answers the item
+-- ('listed' or 'round') or may answer it ('aggregate').
+CREATE OR REPLACE VIEW recommendation_collective_responses AS
+SELECT r.recommendation_id, p.*
+FROM current_recommendations AS r
+JOIN collective_response_scope AS p
+    ON p.cycle_id = r.cycle_id
+    AND (p.scope IN ('round', 'aggregate')
+         OR list_contains(p.recommendation_ids, r.recommendation_id));
+
+-- The collective response shown for a recommendation: one that certainly covers it, a final
+-- answer before an interim one, then the latest; an aggregate one only when none covers it.
+CREATE OR REPLACE VIEW recommendation_collective_response AS
+SELECT *
+FROM recommendation_collective_responses
+QUALIFY row_number() OVER (
+    PARTITION BY recommendation_id
+    ORDER BY (scope <> 'aggregate') DESC, (response_kind = 'final') DESC,
+             responded_on DESC NULLS LAST, collective_response_id DESC
+) = 1;
+
+-- The first formal answer to each recommendation, item or collective (not an aggregate one,
+-- which may not cover it): the response deadline and the days to response count to it.
+CREATE OR REPLACE VIEW recommendation_first_answer AS
+WITH answers AS (
+    SELECT recommendation_id, responded_on, responded_on_precision
+    FROM current_responses
+    WHERE stance <> 'pending' AND responded_on IS NOT NULL
+    UNION ALL
+    SELECT recommendation_id, responded_on, responded_on_precision
+    FROM recommendation_collective_responses
+    WHERE scope <> 'aggregate' AND coalesce(stance, '') <> 'pending' AND responded_on IS NOT NULL
+)
+SELECT
+    recommendation_id,
+    min(responded_on) AS first_responded_on,
+    arg_min(coalesce(responded_on_precision, 'day'), responded_on) AS first_responded_on_precision
+FROM answers
+GROUP BY recommendation_id;
 
 -- The latest status event of each assessor for each recommendation. Events are ordered by the
 -- date they occurred, then by when they were observed; an undated event is placed on the day it
@@ -168,6 +233,10 @@ WITH dated AS (
     SELECT recommendation_id, responded_on, responded_on_precision
     FROM current_responses
     UNION ALL
+    SELECT recommendation_id, responded_on, responded_on_precision
+    FROM recommendation_collective_responses
+    WHERE scope <> 'aggregate'
+    UNION ALL
     SELECT r.recommendation_id, m.occurred_on, m.occurred_on_precision
     FROM current_recommendations AS r
     JOIN current_milestones AS m ON m.cycle_id = r.cycle_id
@@ -188,212 +257,6 @@ SELECT
     max(news_until) AS last_event_until
 FROM recommendation_news
 GROUP BY recommendation_id;
-
--- One row per current recommendation (items and chapters) with its response, its deadline,
--- its current implementation status and its freshness.
---   recommendation_id, cycle_id, institution_id   keys
---   institution_name, cycle_title, cycle_number   names for display
---   number, title, body, body_kind (full_text | summary), body_language, language, theme,
---   addressee, adopted_on(_precision), support,
---   granularity ('item' | 'chapter'), source_url, is_synthetic     as in recommendations
---   has_response        TRUE when a formal response (stance other than 'pending') exists
---   response_id, response_kind ('final' | 'interim')               the response shown
---   stance              canonical stance of that response; 'pending' when there is none
---   stance_label        the stance in the source's own words; NULL when there is none
---   responded_on(_precision), responder, response_body, response_source_url
---   handed_over_on(_precision)   the cycle's handover, which starts the response clock
---   response_deadline_days       the institution's rule
---   response_due_on     handed_over_on + response_deadline_days (with the handover's precision
---                       in response_due_on_precision); NULL without a rule or a handover date
---   response_due_latest_on  the latest day the deadline may fall on, given a partial handover
---   days_to_response    responded_on - handed_over_on, only when both are exact days
---   answered_on_time    TRUE answered by the deadline, FALSE after it, NULL when undecidable
---                       (no response, no deadline, no dates, or a partial date straddling it)
---   is_overdue          TRUE no formal response and the deadline has certainly passed as of
---                       uptake_today(); FALSE answered or not (certainly) due yet; NULL when no
---                       deadline can be computed
---   response_timeliness 'on_time' | 'late' | 'answered' (timeliness undecidable) | 'overdue'
---                       | 'awaiting' (no answer, not certainly overdue) | 'no_deadline'
---   status              current implementation status (latest event across assessors by
---                       occurred_on then observed_at); 'unknown' when no event
---   status_label, status_on(_precision), status_assessor, progress, status_source_url,
---   status_observed_at  of that latest event
---   n_events            current status events; n_assessors: distinct assessors among them
---   assessors_disagree  the latest statuses of two assessors differ
---   first_implemented_on  first date any assessor recorded 'implemented'
---   last_event_on(_precision)  latest dated event, response or cycle milestone up to today
---   days_since_last_event  uptake_today() - the last day that record may stand for
---   is_stale            nothing recorded for more than 365 days; with nothing recorded at
---                       all, counted from the handover (else adoption); NULL without any date
---   start_on(_precision)  handed_over_on, else adopted_on: where time to implementation starts
-CREATE OR REPLACE VIEW recommendation_status AS
-WITH joined AS (
-    SELECT
-        r.recommendation_id,
-        r.cycle_id,
-        c.institution_id,
-        i.name AS institution_name,
-        c.title AS cycle_title,
-        c.number AS cycle_number,
-        r.number,
-        r.title,
-        r.body,
-        r.body_kind,
-        r.body_language,
-        r.language,
-        r.theme,
-        r.addressee,
-        r.adopted_on,
-        r.adopted_on_precision,
-        r.support,
-        r.granularity,
-        r.source_url,
-        r.is_synthetic,
-        resp.response_id IS NOT NULL AS has_response,
-        resp.response_id,
-        resp.response_kind,
-        coalesce(resp.stance, 'pending') AS stance,
-        resp.stance_label,
-        resp.responded_on,
-        resp.responded_on_precision,
-        resp.responder,
-        resp.body AS response_body,
-        resp.source_url AS response_source_url,
-        c.handed_over_on,
-        c.handed_over_on_precision,
-        i.response_deadline_days,
-        c.handed_over_on + i.response_deadline_days AS response_due_on,
-        CASE WHEN i.response_deadline_days IS NOT NULL AND c.handed_over_on IS NOT NULL
-            THEN coalesce(c.handed_over_on_precision, 'day')
-        END AS response_due_on_precision,
-        uptake_period_end(c.handed_over_on, c.handed_over_on_precision)
-            + i.response_deadline_days AS response_due_latest_on,
-        CASE
-            WHEN coalesce(resp.responded_on_precision, 'day') = 'day'
-                AND coalesce(c.handed_over_on_precision, 'day') = 'day'
-            THEN resp.responded_on - c.handed_over_on
-        END AS days_to_response,
-        coalesce(latest.status, 'unknown') AS status,
-        latest.status_label,
-        latest.occurred_on AS status_on,
-        latest.occurred_on_precision AS status_on_precision,
-        latest.assessor AS status_assessor,
-        latest.progress,
-        latest.source_url AS status_source_url,
-        latest.observed_at AS status_observed_at,
-        coalesce(summary.n_events, 0) AS n_events,
-        coalesce(summary.n_assessors, 0) AS n_assessors,
-        coalesce(summary.assessors_disagree, FALSE) AS assessors_disagree,
-        summary.first_implemented_on,
-        news.last_event_on,
-        news.last_event_on_precision,
-        news.last_event_until,
-        coalesce(c.handed_over_on, r.adopted_on) AS start_on,
-        CASE
-            WHEN c.handed_over_on IS NOT NULL THEN coalesce(c.handed_over_on_precision, 'day')
-            WHEN r.adopted_on IS NOT NULL THEN coalesce(r.adopted_on_precision, 'day')
-        END AS start_on_precision
-    FROM current_recommendations AS r
-    JOIN current_cycles AS c ON c.cycle_id = r.cycle_id
-    JOIN current_institutions AS i ON i.institution_id = c.institution_id
-    LEFT JOIN recommendation_response AS resp ON resp.recommendation_id = r.recommendation_id
-    LEFT JOIN recommendation_latest_status AS latest
-        ON latest.recommendation_id = r.recommendation_id
-    LEFT JOIN recommendation_event_summary AS summary
-        ON summary.recommendation_id = r.recommendation_id
-    LEFT JOIN recommendation_last_news AS news ON news.recommendation_id = r.recommendation_id
-),
-judged AS (
-    SELECT
-        *,
-        CASE
-            WHEN responded_on IS NULL OR response_due_on IS NULL THEN NULL
-            WHEN uptake_period_end(responded_on, responded_on_precision) <= response_due_on
-                THEN TRUE
-            WHEN responded_on > response_due_latest_on THEN FALSE
-        END AS answered_on_time,
-        CASE
-            WHEN has_response THEN FALSE
-            WHEN response_due_latest_on IS NULL THEN NULL
-            ELSE response_due_latest_on < uptake_today()
-        END AS is_overdue,
-        uptake_today() - last_event_until AS days_since_last_event,
-        -- least() skips NULLs, so the start date is capped only when there is one.
-        uptake_today() - coalesce(
-            last_event_until,
-            CASE WHEN start_on IS NOT NULL
-                THEN least(uptake_period_end(start_on, start_on_precision), uptake_today())
-            END
-        ) AS days_without_news
-    FROM joined
-)
-SELECT
-    recommendation_id,
-    cycle_id,
-    institution_id,
-    institution_name,
-    cycle_title,
-    cycle_number,
-    number,
-    title,
-    body,
-    body_kind,
-    body_language,
-    language,
-    theme,
-    addressee,
-    adopted_on,
-    adopted_on_precision,
-    support,
-    granularity,
-    source_url,
-    is_synthetic,
-    has_response,
-    response_id,
-    response_kind,
-    stance,
-    stance_label,
-    responded_on,
-    responded_on_precision,
-    responder,
-    response_body,
-    response_source_url,
-    handed_over_on,
-    handed_over_on_precision,
-    response_deadline_days,
-    response_due_on,
-    response_due_on_precision,
-    response_due_latest_on,
-    days_to_response,
-    answered_on_time,
-    is_overdue,
-    CASE
-        WHEN answered_on_time THEN 'on_time'
-        WHEN NOT answered_on_time THEN 'late'
-        WHEN has_response THEN 'answered'
-        WHEN is_overdue THEN 'overdue'
-        WHEN is_overdue IS NOT NULL THEN 'awaiting'
-        ELSE 'no_deadline'
-    END AS response_timeliness,
-    status,
-    status_label,
-    status_on,
-    status_on_precision,
-    status_assessor,
-    progress,
-    status_source_url,
-    status_observed_at,
-    n_events,
-    n_assessors,
-    assessors_disagree,
-    first_implemented_on,
-    last_event_on,
-    last_event_on_precision,
-    days_since_last_event,
-    days_without_news > 365 AS is_stale,
-    start_on,
-    start_on_precision
-FROM judged;
 
 -- The latest outcome report of each cycle: the report (reported_on, reported_by, assessor) with
 -- the latest date; ties broken by reporter then assessor so the choice is stable.
@@ -455,6 +318,310 @@ FROM latest_outcome_report_key AS k
 JOIN latest_outcome_report_counts AS c ON c.cycle_id = k.cycle_id
 GROUP BY ALL;
 
+-- One row per current recommendation (items and chapters): its response and implementation,
+-- each with the evidence it rests on, its deadline and its freshness.
+--   recommendation_id, cycle_id, institution_id   keys
+--   institution_name, cycle_title, cycle_number   names for display
+--   number, title, body, body_kind (full_text | summary), body_language, language, theme,
+--   addressee, adopted_on(_precision), support, granularity ('item' | 'chapter'), source_url,
+--   locator, note, is_synthetic                    as in recommendations
+--   follow_up_complete  the cycle's sources are known to hold every answer and update
+--   checked_on(_precision)  when the cycle's sources were last checked
+--
+--   Response (evidence scale: item | collective | aggregate | not_recorded)
+--   response_basis      'item': a response row of its own (a 'pending' notice included);
+--                       'collective': a collective response that covers it; 'aggregate': a
+--                       collective response answers part of the round, which part unknown;
+--                       'not_recorded': nothing found in the sources checked
+--   response_state      the stance for an item record, or a collective one that gives one;
+--                       'answered_collectively' (no stance per item), 'pending' (the source
+--                       says no answer yet), 'in_aggregate', 'not_recorded'
+--   has_response        TRUE answered (item or collective); FALSE an item record says no
+--                       answer yet; NULL not known (aggregate or not recorded)
+--   stance, stance_label  canonical stance and the source's words; NULL when none is given
+--   response_id         the item response or the collective response shown
+--   response_kind, responded_on(_precision), responder, response_body, response_source_url,
+--   response_locator    of that response
+--   response_title      the collective document's name (NULL for an item response)
+--   response_covered_count, response_declared_count  for an aggregate response: how many it
+--                       answers, of how many declared
+--   handed_over_on(_precision), response_deadline_days, response_due_on(_precision),
+--   response_due_latest_on   the cycle's handover and the institution's rule
+--   first_responded_on(_precision)  the first formal answer, item or collective (the
+--                       response deadline is for the first answer)
+--   days_to_response    first_responded_on - handed_over_on, only when both are exact days
+--   answered_on_time    first answer by the deadline TRUE, after it FALSE, NULL undecidable
+--   is_overdue          TRUE only when nothing answers it, the deadline has certainly passed
+--                       AND the cycle's sources are known complete; FALSE answered or not
+--                       certainly due; NULL when it cannot be known
+--   response_timeliness timeliness scale: on_time | late | answered | overdue | awaiting |
+--                       not_itemised | not_recorded
+--
+--   Implementation (same evidence scale)
+--   implementation_basis  'item': status events of its own; 'aggregate': only the cycle's
+--                       outcome report counts; 'not_recorded'
+--   implementation_state  the current status, else 'in_aggregate' or 'not_recorded'
+--   status              current status of its own events (latest across assessors by
+--                       occurred_on then observed_at); NULL when it has none
+--   status_label, status_on(_precision), status_assessor, progress, status_source_url,
+--   status_observed_at  of that latest event
+--   report_reported_on, report_source_url   the aggregate report, for 'aggregate'
+--   n_events, n_assessors, assessors_disagree, first_implemented_on
+--   last_event_on(_precision), days_since_last_event, is_stale, start_on(_precision)
+CREATE OR REPLACE VIEW recommendation_status AS
+WITH joined AS (
+    SELECT
+        r.recommendation_id,
+        r.cycle_id,
+        c.institution_id,
+        i.name AS institution_name,
+        c.title AS cycle_title,
+        c.number AS cycle_number,
+        r.number,
+        r.title,
+        r.body,
+        r.body_kind,
+        r.body_language,
+        r.language,
+        r.theme,
+        r.addressee,
+        r.adopted_on,
+        r.adopted_on_precision,
+        r.support,
+        r.granularity,
+        r.source_url,
+        r.locator,
+        r.note,
+        r.is_synthetic,
+        coalesce(c.follow_up_complete, FALSE) AS follow_up_complete,
+        c.checked_on,
+        c.checked_on_precision,
+        item.response_id AS item_response_id,
+        item.stance AS item_stance,
+        coll.collective_response_id,
+        coll.scope AS collective_scope,
+        CASE
+            WHEN item.response_id IS NOT NULL THEN 'item'
+            WHEN coll.scope IN ('listed', 'round') THEN 'collective'
+            WHEN coll.scope = 'aggregate' THEN 'aggregate'
+            ELSE 'not_recorded'
+        END AS response_basis,
+        coalesce(item.response_id, coll.collective_response_id) AS response_id,
+        coalesce(item.response_kind, coll.response_kind) AS response_kind,
+        CASE WHEN item.response_id IS NOT NULL THEN item.stance ELSE coll.stance END AS stance,
+        CASE WHEN item.response_id IS NOT NULL THEN item.stance_label ELSE coll.stance_label END
+            AS stance_label,
+        CASE WHEN item.response_id IS NOT NULL THEN item.responded_on ELSE coll.responded_on END
+            AS responded_on,
+        CASE WHEN item.response_id IS NOT NULL THEN item.responded_on_precision
+            ELSE coll.responded_on_precision END AS responded_on_precision,
+        CASE WHEN item.response_id IS NOT NULL THEN item.responder ELSE coll.responder END
+            AS responder,
+        CASE WHEN item.response_id IS NOT NULL THEN item.body ELSE coll.body END
+            AS response_body,
+        CASE WHEN item.response_id IS NOT NULL THEN item.source_url ELSE coll.source_url END
+            AS response_source_url,
+        CASE WHEN item.response_id IS NOT NULL THEN item.locator ELSE coll.locator END
+            AS response_locator,
+        CASE WHEN item.response_id IS NULL THEN coll.title END AS response_title,
+        CASE WHEN coll.scope = 'aggregate' AND item.response_id IS NULL
+            THEN coll.covered_count END AS response_covered_count,
+        CASE WHEN coll.scope = 'aggregate' AND item.response_id IS NULL
+            THEN coll.declared_count END AS response_declared_count,
+        c.handed_over_on,
+        c.handed_over_on_precision,
+        i.response_deadline_days,
+        c.handed_over_on + i.response_deadline_days AS response_due_on,
+        CASE WHEN i.response_deadline_days IS NOT NULL AND c.handed_over_on IS NOT NULL
+            THEN coalesce(c.handed_over_on_precision, 'day')
+        END AS response_due_on_precision,
+        uptake_period_end(c.handed_over_on, c.handed_over_on_precision)
+            + i.response_deadline_days AS response_due_latest_on,
+        latest.status,
+        latest.status_label,
+        latest.occurred_on AS status_on,
+        latest.occurred_on_precision AS status_on_precision,
+        latest.assessor AS status_assessor,
+        latest.progress,
+        latest.source_url AS status_source_url,
+        latest.observed_at AS status_observed_at,
+        report.report_reported_on,
+        report.report_source_url,
+        first.first_responded_on,
+        first.first_responded_on_precision,
+        coalesce(summary.n_events, 0) AS n_events,
+        coalesce(summary.n_assessors, 0) AS n_assessors,
+        coalesce(summary.assessors_disagree, FALSE) AS assessors_disagree,
+        summary.first_implemented_on,
+        news.last_event_on,
+        news.last_event_on_precision,
+        news.last_event_until,
+        coalesce(c.handed_over_on, r.adopted_on) AS start_on,
+        CASE
+            WHEN c.handed_over_on IS NOT NULL THEN coalesce(c.handed_over_on_precision, 'day')
+            WHEN r.adopted_on IS NOT NULL THEN coalesce(r.adopted_on_precision, 'day')
+        END AS start_on_precision
+    FROM current_recommendations AS r
+    JOIN current_cycles AS c ON c.cycle_id = r.cycle_id
+    JOIN current_institutions AS i ON i.institution_id = c.institution_id
+    LEFT JOIN recommendation_response AS item ON item.recommendation_id = r.recommendation_id
+    LEFT JOIN recommendation_collective_response AS coll
+        ON coll.recommendation_id = r.recommendation_id
+    LEFT JOIN recommendation_latest_status AS latest
+        ON latest.recommendation_id = r.recommendation_id
+    LEFT JOIN latest_outcome_report AS report ON report.cycle_id = r.cycle_id
+    LEFT JOIN recommendation_first_answer AS first
+        ON first.recommendation_id = r.recommendation_id
+    LEFT JOIN recommendation_event_summary AS summary
+        ON summary.recommendation_id = r.recommendation_id
+    LEFT JOIN recommendation_last_news AS news ON news.recommendation_id = r.recommendation_id
+),
+judged AS (
+    SELECT
+        *,
+        CASE
+            WHEN response_basis IN ('item', 'collective') AND coalesce(stance, '') <> 'pending'
+                THEN TRUE
+            WHEN response_basis = 'item' THEN FALSE
+        END AS has_response,
+        CASE
+            WHEN response_basis = 'item' AND stance <> 'pending' THEN stance
+            WHEN response_basis = 'item' THEN 'pending'
+            WHEN response_basis = 'collective' THEN coalesce(stance, 'answered_collectively')
+            WHEN response_basis = 'aggregate' THEN 'in_aggregate'
+            ELSE 'not_recorded'
+        END AS response_state,
+        CASE
+            WHEN first_responded_on IS NULL OR response_due_on IS NULL THEN NULL
+            WHEN uptake_period_end(first_responded_on, first_responded_on_precision)
+                <= response_due_on THEN TRUE
+            WHEN first_responded_on > response_due_latest_on THEN FALSE
+        END AS answered_on_time,
+        CASE
+            WHEN coalesce(first_responded_on_precision, 'day') = 'day'
+                AND coalesce(handed_over_on_precision, 'day') = 'day'
+            THEN first_responded_on - handed_over_on
+        END AS days_to_response,
+        CASE
+            WHEN n_events > 0 THEN 'item'
+            WHEN report_reported_on IS NOT NULL OR report_source_url IS NOT NULL
+                THEN 'aggregate'
+            ELSE 'not_recorded'
+        END AS implementation_basis,
+        uptake_today() - last_event_until AS days_since_last_event,
+        -- least() skips NULLs, so the start date is capped only when there is one.
+        uptake_today() - coalesce(
+            last_event_until,
+            CASE WHEN start_on IS NOT NULL
+                THEN least(uptake_period_end(start_on, start_on_precision), uptake_today())
+            END
+        ) AS days_without_news
+    FROM joined
+),
+verdicts AS (
+    SELECT
+        *,
+        CASE
+            WHEN has_response THEN FALSE
+            WHEN response_basis = 'aggregate' THEN NULL
+            WHEN response_due_latest_on IS NULL OR NOT follow_up_complete THEN NULL
+            WHEN response_due_latest_on < uptake_today() THEN TRUE
+            ELSE FALSE
+        END AS is_overdue
+    FROM judged
+)
+SELECT
+    recommendation_id,
+    cycle_id,
+    institution_id,
+    institution_name,
+    cycle_title,
+    cycle_number,
+    number,
+    title,
+    body,
+    body_kind,
+    body_language,
+    language,
+    theme,
+    addressee,
+    adopted_on,
+    adopted_on_precision,
+    support,
+    granularity,
+    source_url,
+    locator,
+    note,
+    is_synthetic,
+    follow_up_complete,
+    checked_on,
+    checked_on_precision,
+    response_basis,
+    response_state,
+    has_response,
+    response_id,
+    response_kind,
+    stance,
+    stance_label,
+    responded_on,
+    responded_on_precision,
+    responder,
+    response_body,
+    response_source_url,
+    response_locator,
+    response_title,
+    response_covered_count,
+    response_declared_count,
+    first_responded_on,
+    first_responded_on_precision,
+    handed_over_on,
+    handed_over_on_precision,
+    response_deadline_days,
+    response_due_on,
+    response_due_on_precision,
+    response_due_latest_on,
+    days_to_response,
+    answered_on_time,
+    is_overdue,
+    CASE
+        WHEN answered_on_time THEN 'on_time'
+        WHEN NOT answered_on_time THEN 'late'
+        WHEN has_response THEN 'answered'
+        WHEN is_overdue THEN 'overdue'
+        WHEN is_overdue IS NOT NULL THEN 'awaiting'
+        WHEN response_basis = 'aggregate' THEN 'not_itemised'
+        ELSE 'not_recorded'
+    END AS response_timeliness,
+    implementation_basis,
+    CASE implementation_basis
+        WHEN 'item' THEN status
+        WHEN 'aggregate' THEN 'in_aggregate'
+        ELSE 'not_recorded'
+    END AS implementation_state,
+    status,
+    status_label,
+    status_on,
+    status_on_precision,
+    status_assessor,
+    progress,
+    status_source_url,
+    status_observed_at,
+    CASE WHEN implementation_basis = 'aggregate' THEN report_reported_on END
+        AS report_reported_on,
+    CASE WHEN implementation_basis = 'aggregate' THEN report_source_url END
+        AS report_source_url,
+    n_events,
+    n_assessors,
+    assessors_disagree,
+    first_implemented_on,
+    last_event_on,
+    last_event_on_precision,
+    days_since_last_event,
+    days_without_news > 365 AS is_stale,
+    start_on,
+    start_on_precision
+FROM verdicts;
+
 -- Which source the implementation figures of a cycle come from: 'items' when at least one of
 -- its item recommendations carries a status event, else 'outcome_report' when a report
 -- exists, else 'none'. The two are never added together.
@@ -499,15 +666,25 @@ SELECT
     cycle_id,
     count(*) AS items_known,
     count(*) FILTER (WHERE has_response) AS responses_known,
+    count(*) FILTER (WHERE has_response AND response_basis = 'item') AS responses_item,
+    count(*) FILTER (WHERE has_response AND response_basis = 'collective')
+        AS responses_collective,
+    count(*) FILTER (WHERE response_basis = 'aggregate') AS responses_in_aggregate,
+    count(*) FILTER (WHERE response_basis = 'not_recorded') AS responses_not_recorded,
     median(days_to_response) AS median_days_to_response,
+    count(days_to_response) AS n_days_to_response,
     count(*) FILTER (WHERE answered_on_time) AS responses_on_time,
     count(answered_on_time) AS responses_timeliness_known,
     count(*) FILTER (WHERE is_overdue) AS responses_overdue,
-    count(*) FILTER (WHERE stance = 'accepted') AS n_accepted,
-    count(*) FILTER (WHERE stance = 'partially_accepted') AS n_partially_accepted,
-    count(*) FILTER (WHERE stance = 'noted') AS n_noted,
-    count(*) FILTER (WHERE stance = 'rejected') AS n_rejected,
-    count(*) FILTER (WHERE stance = 'pending') AS n_pending,
+    count(is_overdue) AS overdue_decidable,
+    count(*) FILTER (WHERE response_state = 'accepted') AS n_accepted,
+    count(*) FILTER (WHERE response_state = 'partially_accepted') AS n_partially_accepted,
+    count(*) FILTER (WHERE response_state = 'noted') AS n_noted,
+    count(*) FILTER (WHERE response_state = 'rejected') AS n_rejected,
+    count(*) FILTER (WHERE response_state = 'answered_collectively') AS n_answered_collectively,
+    count(*) FILTER (WHERE response_state = 'pending') AS n_pending,
+    count(*) FILTER (WHERE response_state = 'in_aggregate') AS n_response_in_aggregate,
+    count(*) FILTER (WHERE response_state = 'not_recorded') AS n_response_not_recorded,
     count(*) FILTER (WHERE n_events > 0) AS items_with_status,
     count(*) FILTER (WHERE status = 'not_started') AS n_not_started,
     count(*) FILTER (WHERE status = 'in_progress') AS n_in_progress,
@@ -515,6 +692,8 @@ SELECT
     count(*) FILTER (WHERE status = 'implemented') AS n_implemented,
     count(*) FILTER (WHERE status = 'abandoned') AS n_abandoned,
     count(*) FILTER (WHERE status = 'unknown') AS n_unknown,
+    count(*) FILTER (WHERE implementation_state = 'in_aggregate') AS n_status_in_aggregate,
+    count(*) FILTER (WHERE implementation_state = 'not_recorded') AS n_status_not_recorded,
     count(*) FILTER (WHERE stance IN ('accepted', 'partially_accepted')) AS items_accepted,
     count(*) FILTER (
         WHERE stance IN ('accepted', 'partially_accepted') AND status = 'implemented'
@@ -524,6 +703,18 @@ FROM recommendation_status
 WHERE granularity = 'item'
 GROUP BY cycle_id;
 
+-- The collective response that speaks for a whole cycle: one for the whole round before a
+-- listed or aggregate one, a final answer before an interim one, then the latest.
+CREATE OR REPLACE VIEW cycle_collective_response AS
+SELECT *
+FROM collective_response_scope
+QUALIFY row_number() OVER (
+    PARTITION BY cycle_id
+    ORDER BY CASE scope WHEN 'round' THEN 1 WHEN 'listed' THEN 2 ELSE 3 END,
+             (response_kind = 'final') DESC, responded_on DESC NULLS LAST,
+             collective_response_id DESC
+) = 1;
+
 -- One row per current cycle.
 --   cycle_id, institution_id, institution_name, number, title, topic, language,
 --   started_on / ended_on / handed_over_on (each with _precision), members, declared_count,
@@ -531,13 +722,26 @@ GROUP BY cycle_id;
 --   items_known         item recommendations known (chapters excluded)
 --   chapters_known      chapter rows known
 --   coverage            items_known / declared_count; NULL when declared_count is unknown
---   responses_known     items with a formal response
---   response_rate       responses_known / items_known
+--   follow_up_complete, checked_on(_precision)   as in cycles
+--   responses_known     items answered (item record or a collective response covering them)
+--   responses_item, responses_collective   the same split by evidence
+--   responses_in_aggregate, responses_not_recorded   items whose answer is known only in
+--                       aggregate, or not recorded at all
+--   response_rate       responses_known / items_known (listed items)
+--   round_response_basis  the cycle's own answer: 'item' (any item response), 'collective'
+--                       (a collective response for the round or a listed part), 'aggregate'
+--                       (a collective response for part of the round), 'not_recorded'
+--   round_response_*    that collective response: id, title, scope, kind, date, responder,
+--                       source; round_answered_count how many it answers (declared count for
+--                       the whole round), round_not_answered_count for an aggregate one
+--   n_days_to_response  items the median rests on
 --   median_days_to_response  median over items with day-precision handover and response
 --   responses_on_time, responses_timeliness_known  items answered on time / items whose
 --                       timeliness is decidable
 --   share_on_time       responses_on_time / responses_timeliness_known
---   responses_overdue   items with no response whose deadline has certainly passed
+--   responses_overdue   items with no answer whose deadline has certainly passed in a cycle
+--                       whose sources are known complete; NULL (n/a) when the institution
+--                       has no deadline rule or no item can be decided (overdue_decidable = 0)
 --   response_deadline_days, response_due_on(_precision), response_due_latest_on
 --   n_accepted, n_partially_accepted, n_noted, n_rejected, n_pending   stance counts (items)
 --   items_with_status   items with at least one status event
@@ -549,7 +753,10 @@ GROUP BY cycle_id;
 --   item_implementation_rate_of_accepted  accepted-or-partially items implemented / such items
 --   report_* columns    the latest outcome report (see latest_outcome_report)
 --   report_coverage     report_total / declared_count: how much of the cycle the report counts
---   report_implementation_rate(_incl_partial)  report_implemented (+ partially) / report_total
+--   report_denominator  the declared count (the report's own total when larger or unknown)
+--   report_unaccounted  declared recommendations the report does not account for
+--   report_implementation_rate(_incl_partial)  report_implemented (+ partially) /
+--                       report_denominator
 --   implementation_basis  'items' | 'outcome_report' | 'none'
 --   implementation_rate(_incl_partial)  the item or the report rate, following the basis
 --   last_update_on      latest day any event, response, milestone or outcome report of the
@@ -572,6 +779,9 @@ SELECT
     c.handed_over_on_precision,
     c.members,
     c.declared_count,
+    coalesce(c.follow_up_complete, FALSE) AS follow_up_complete,
+    c.checked_on,
+    c.checked_on_precision,
     c.source_url,
     c.is_synthetic,
     coalesce(f.items_known, 0) AS items_known,
@@ -581,12 +791,40 @@ SELECT
     ) AS chapters_known,
     uptake_share(coalesce(f.items_known, 0), c.declared_count) AS coverage,
     coalesce(f.responses_known, 0) AS responses_known,
+    coalesce(f.responses_item, 0) AS responses_item,
+    coalesce(f.responses_collective, 0) AS responses_collective,
+    coalesce(f.responses_in_aggregate, 0) AS responses_in_aggregate,
+    coalesce(f.responses_not_recorded, 0) AS responses_not_recorded,
     uptake_share(f.responses_known, f.items_known) AS response_rate,
+    CASE
+        WHEN coalesce(f.responses_item, 0) > 0 THEN 'item'
+        WHEN cr.scope IN ('round', 'listed') THEN 'collective'
+        WHEN cr.scope = 'aggregate' THEN 'aggregate'
+        ELSE 'not_recorded'
+    END AS round_response_basis,
+    cr.collective_response_id AS round_response_id,
+    cr.title AS round_response_title,
+    cr.scope AS round_response_scope,
+    cr.response_kind AS round_response_kind,
+    cr.responded_on AS round_responded_on,
+    cr.responded_on_precision AS round_responded_on_precision,
+    cr.responder AS round_responder,
+    cr.source_url AS round_response_source_url,
+    CASE cr.scope
+        WHEN 'round' THEN c.declared_count
+        WHEN 'listed' THEN len(cr.recommendation_ids)
+        WHEN 'aggregate' THEN cr.covered_count
+    END AS round_answered_count,
+    CASE WHEN cr.scope = 'aggregate' THEN c.declared_count - cr.covered_count END
+        AS round_not_answered_count,
     f.median_days_to_response,
+    coalesce(f.n_days_to_response, 0) AS n_days_to_response,
     coalesce(f.responses_on_time, 0) AS responses_on_time,
     coalesce(f.responses_timeliness_known, 0) AS responses_timeliness_known,
     uptake_share(f.responses_on_time, f.responses_timeliness_known) AS share_on_time,
-    coalesce(f.responses_overdue, 0) AS responses_overdue,
+    CASE WHEN i.response_deadline_days IS NOT NULL AND coalesce(f.overdue_decidable, 0) > 0
+        THEN coalesce(f.responses_overdue, 0) END AS responses_overdue,
+    coalesce(f.overdue_decidable, 0) AS overdue_decidable,
     i.response_deadline_days,
     c.handed_over_on + i.response_deadline_days AS response_due_on,
     CASE WHEN i.response_deadline_days IS NOT NULL AND c.handed_over_on IS NOT NULL
@@ -598,7 +836,10 @@ SELECT
     coalesce(f.n_partially_accepted, 0) AS n_partially_accepted,
     coalesce(f.n_noted, 0) AS n_noted,
     coalesce(f.n_rejected, 0) AS n_rejected,
+    coalesce(f.n_answered_collectively, 0) AS n_answered_collectively,
     coalesce(f.n_pending, 0) AS n_pending,
+    coalesce(f.n_response_in_aggregate, 0) AS n_response_in_aggregate,
+    coalesce(f.n_response_not_recorded, 0) AS n_response_not_recorded,
     coalesce(f.items_with_status, 0) AS items_with_status,
     coalesce(f.n_not_started, 0) AS n_not_started,
     coalesce(f.n_in_progress, 0) AS n_in_progress,
@@ -606,6 +847,8 @@ SELECT
     coalesce(f.n_implemented, 0) AS n_implemented,
     coalesce(f.n_abandoned, 0) AS n_abandoned,
     coalesce(f.n_unknown, 0) AS n_unknown,
+    coalesce(f.n_status_in_aggregate, 0) AS n_status_in_aggregate,
+    coalesce(f.n_status_not_recorded, 0) AS n_status_not_recorded,
     coalesce(f.items_accepted, 0) AS items_accepted,
     coalesce(f.items_assessors_disagree, 0) AS items_assessors_disagree,
     CASE WHEN b.implementation_basis = 'items'
@@ -629,22 +872,32 @@ SELECT
     o.report_abandoned,
     o.report_unknown,
     o.report_total,
+    greatest(o.report_total, c.declared_count) AS report_denominator,
+    CASE WHEN c.declared_count > o.report_total THEN c.declared_count - o.report_total END
+        AS report_unaccounted,
     uptake_share(o.report_total, c.declared_count) AS report_coverage,
-    uptake_share(o.report_implemented, o.report_total) AS report_implementation_rate,
-    uptake_share(o.report_implemented + o.report_partially_implemented, o.report_total)
+    uptake_share(o.report_implemented, greatest(o.report_total, c.declared_count))
+        AS report_implementation_rate,
+    uptake_share(o.report_implemented + o.report_partially_implemented,
+                 greatest(o.report_total, c.declared_count))
         AS report_implementation_rate_incl_partial,
     b.implementation_basis,
     CASE b.implementation_basis
         WHEN 'items' THEN uptake_share(f.n_implemented, f.items_known)
-        WHEN 'outcome_report' THEN uptake_share(o.report_implemented, o.report_total)
+        WHEN 'outcome_report' THEN uptake_share(o.report_implemented,
+                                                greatest(o.report_total, c.declared_count))
     END AS implementation_rate,
     CASE b.implementation_basis
         WHEN 'items'
             THEN uptake_share(f.n_implemented + f.n_partially_implemented, f.items_known)
         WHEN 'outcome_report'
             THEN uptake_share(o.report_implemented + o.report_partially_implemented,
-                              o.report_total)
+                              greatest(o.report_total, c.declared_count))
     END AS implementation_rate_incl_partial,
+    CASE b.implementation_basis
+        WHEN 'items' THEN coalesce(f.items_known, 0)
+        WHEN 'outcome_report' THEN greatest(o.report_total, c.declared_count)
+    END AS implementation_denominator,
     n.last_update_on,
     uptake_today() - n.last_update_on AS staleness_days,
     uptake_today() - n.last_update_on > 365 AS is_stale
@@ -653,6 +906,7 @@ JOIN current_institutions AS i ON i.institution_id = c.institution_id
 JOIN cycle_implementation_basis AS b ON b.cycle_id = c.cycle_id
 LEFT JOIN cycle_item_figures AS f ON f.cycle_id = c.cycle_id
 LEFT JOIN latest_outcome_report AS o ON o.cycle_id = c.cycle_id
+LEFT JOIN cycle_collective_response AS cr ON cr.cycle_id = c.cycle_id
 LEFT JOIN cycle_last_news AS n ON n.cycle_id = c.cycle_id;
 
 -- One row per current institution: the cycle figures pooled over all its cycles. Shares and
@@ -662,6 +916,8 @@ LEFT JOIN cycle_last_news AS n ON n.cycle_id = c.cycle_id;
 --                                                    as in institutions
 --   n_cycles            current cycles
 --   cycles_with_declared  cycles whose declared_count is known
+--   cycles_with_response  cycles with any answer recorded (item, collective or aggregate)
+--   cycles_complete     cycles whose sources are known complete
 --   declared_count      sum of the known declared counts
 --   items_known         all item recommendations known
 --   items_in_declared_cycles  items of the cycles whose declared_count is known
@@ -674,8 +930,9 @@ LEFT JOIN cycle_last_news AS n ON n.cycle_id = c.cycle_id;
 --   items_in_item_basis_cycles  items of cycles whose implementation basis is 'items'
 --   item_implementation_rate(_incl_partial, _of_accepted)  over those items only
 --   report_cycles       cycles whose basis is 'outcome_report'
---   report_<status>, report_total  their latest reports' counts, summed
---   report_implementation_rate(_incl_partial)  pooled over those reports
+--   report_<status>, report_total, report_denominator, report_unaccounted  their latest
+--                       reports' counts, declared counts and unaccounted counts, summed
+--   report_implementation_rate(_incl_partial)  pooled over those reports, of the declared
 --   implementation_basis  'items' | 'outcome_report' | 'mixed' (some cycles each) | 'none'
 --   last_update_on, staleness_days, is_stale   over all its cycles
 CREATE OR REPLACE VIEW institution_indicators AS
@@ -685,15 +942,26 @@ WITH items AS (
         count(*) AS items_known,
         count(*) FILTER (WHERE c.declared_count IS NOT NULL) AS items_in_declared_cycles,
         count(*) FILTER (WHERE s.has_response) AS responses_known,
+        count(*) FILTER (WHERE s.has_response AND s.response_basis = 'item') AS responses_item,
+        count(*) FILTER (WHERE s.has_response AND s.response_basis = 'collective')
+            AS responses_collective,
+        count(*) FILTER (WHERE s.response_basis = 'aggregate') AS responses_in_aggregate,
+        count(*) FILTER (WHERE s.response_basis = 'not_recorded') AS responses_not_recorded,
         median(s.days_to_response) AS median_days_to_response,
+        count(s.days_to_response) AS n_days_to_response,
         count(*) FILTER (WHERE s.answered_on_time) AS responses_on_time,
         count(s.answered_on_time) AS responses_timeliness_known,
         count(*) FILTER (WHERE s.is_overdue) AS responses_overdue,
-        count(*) FILTER (WHERE s.stance = 'accepted') AS n_accepted,
-        count(*) FILTER (WHERE s.stance = 'partially_accepted') AS n_partially_accepted,
-        count(*) FILTER (WHERE s.stance = 'noted') AS n_noted,
-        count(*) FILTER (WHERE s.stance = 'rejected') AS n_rejected,
-        count(*) FILTER (WHERE s.stance = 'pending') AS n_pending,
+        count(s.is_overdue) AS overdue_decidable,
+        count(*) FILTER (WHERE s.response_state = 'accepted') AS n_accepted,
+        count(*) FILTER (WHERE s.response_state = 'partially_accepted') AS n_partially_accepted,
+        count(*) FILTER (WHERE s.response_state = 'noted') AS n_noted,
+        count(*) FILTER (WHERE s.response_state = 'rejected') AS n_rejected,
+        count(*) FILTER (WHERE s.response_state = 'answered_collectively')
+            AS n_answered_collectively,
+        count(*) FILTER (WHERE s.response_state = 'pending') AS n_pending,
+        count(*) FILTER (WHERE s.response_state = 'in_aggregate') AS n_response_in_aggregate,
+        count(*) FILTER (WHERE s.response_state = 'not_recorded') AS n_response_not_recorded,
         count(*) FILTER (WHERE s.n_events > 0) AS items_with_status,
         count(*) FILTER (WHERE s.status = 'not_started') AS n_not_started,
         count(*) FILTER (WHERE s.status = 'in_progress') AS n_in_progress,
@@ -701,6 +969,8 @@ WITH items AS (
         count(*) FILTER (WHERE s.status = 'implemented') AS n_implemented,
         count(*) FILTER (WHERE s.status = 'abandoned') AS n_abandoned,
         count(*) FILTER (WHERE s.status = 'unknown') AS n_unknown,
+        count(*) FILTER (WHERE s.implementation_state = 'in_aggregate') AS n_status_in_aggregate,
+        count(*) FILTER (WHERE s.implementation_state = 'not_recorded') AS n_status_not_recorded,
         count(*) FILTER (WHERE s.stance IN ('accepted', 'partially_accepted')) AS items_accepted,
         count(*) FILTER (WHERE s.assessors_disagree) AS items_assessors_disagree,
         count(*) FILTER (WHERE b.implementation_basis = 'items') AS items_in_item_basis_cycles,
@@ -730,6 +1000,8 @@ cycle_totals AS (
         institution_id,
         count(*) AS n_cycles,
         count(declared_count) AS cycles_with_declared,
+        count(*) FILTER (WHERE round_response_basis <> 'not_recorded') AS cycles_with_response,
+        count(*) FILTER (WHERE follow_up_complete) AS cycles_complete,
         sum(declared_count) AS declared_count,
         count(*) FILTER (WHERE implementation_basis = 'items') AS item_basis_cycles,
         count(*) FILTER (WHERE implementation_basis = 'outcome_report') AS report_cycles,
@@ -748,6 +1020,10 @@ cycle_totals AS (
             FILTER (WHERE implementation_basis = 'outcome_report'), 0) AS report_unknown,
         coalesce(sum(report_total)
             FILTER (WHERE implementation_basis = 'outcome_report'), 0) AS report_total,
+        coalesce(sum(report_denominator)
+            FILTER (WHERE implementation_basis = 'outcome_report'), 0) AS report_denominator,
+        coalesce(sum(report_unaccounted)
+            FILTER (WHERE implementation_basis = 'outcome_report'), 0) AS report_unaccounted,
         max(last_update_on) AS last_update_on
     FROM cycle_indicators
     GROUP BY institution_id
@@ -767,22 +1043,34 @@ SELECT
     i.is_synthetic,
     coalesce(c.n_cycles, 0) AS n_cycles,
     coalesce(c.cycles_with_declared, 0) AS cycles_with_declared,
+    coalesce(c.cycles_with_response, 0) AS cycles_with_response,
+    coalesce(c.cycles_complete, 0) AS cycles_complete,
     c.declared_count,
     coalesce(t.items_known, 0) AS items_known,
     coalesce(t.items_in_declared_cycles, 0) AS items_in_declared_cycles,
     uptake_share(coalesce(t.items_in_declared_cycles, 0), c.declared_count) AS coverage,
     coalesce(t.responses_known, 0) AS responses_known,
+    coalesce(t.responses_item, 0) AS responses_item,
+    coalesce(t.responses_collective, 0) AS responses_collective,
+    coalesce(t.responses_in_aggregate, 0) AS responses_in_aggregate,
+    coalesce(t.responses_not_recorded, 0) AS responses_not_recorded,
     uptake_share(t.responses_known, t.items_known) AS response_rate,
     t.median_days_to_response,
+    coalesce(t.n_days_to_response, 0) AS n_days_to_response,
     coalesce(t.responses_on_time, 0) AS responses_on_time,
     coalesce(t.responses_timeliness_known, 0) AS responses_timeliness_known,
     uptake_share(t.responses_on_time, t.responses_timeliness_known) AS share_on_time,
-    coalesce(t.responses_overdue, 0) AS responses_overdue,
+    CASE WHEN i.response_deadline_days IS NOT NULL AND coalesce(t.overdue_decidable, 0) > 0
+        THEN coalesce(t.responses_overdue, 0) END AS responses_overdue,
+    coalesce(t.overdue_decidable, 0) AS overdue_decidable,
     coalesce(t.n_accepted, 0) AS n_accepted,
     coalesce(t.n_partially_accepted, 0) AS n_partially_accepted,
     coalesce(t.n_noted, 0) AS n_noted,
     coalesce(t.n_rejected, 0) AS n_rejected,
+    coalesce(t.n_answered_collectively, 0) AS n_answered_collectively,
     coalesce(t.n_pending, 0) AS n_pending,
+    coalesce(t.n_response_in_aggregate, 0) AS n_response_in_aggregate,
+    coalesce(t.n_response_not_recorded, 0) AS n_response_not_recorded,
     coalesce(t.items_with_status, 0) AS items_with_status,
     coalesce(t.n_not_started, 0) AS n_not_started,
     coalesce(t.n_in_progress, 0) AS n_in_progress,
@@ -790,6 +1078,8 @@ SELECT
     coalesce(t.n_implemented, 0) AS n_implemented,
     coalesce(t.n_abandoned, 0) AS n_abandoned,
     coalesce(t.n_unknown, 0) AS n_unknown,
+    coalesce(t.n_status_in_aggregate, 0) AS n_status_in_aggregate,
+    coalesce(t.n_status_not_recorded, 0) AS n_status_not_recorded,
     coalesce(t.items_accepted, 0) AS items_accepted,
     coalesce(t.items_assessors_disagree, 0) AS items_assessors_disagree,
     coalesce(t.items_in_item_basis_cycles, 0) AS items_in_item_basis_cycles,
@@ -806,8 +1096,10 @@ SELECT
     coalesce(c.report_abandoned, 0) AS report_abandoned,
     coalesce(c.report_unknown, 0) AS report_unknown,
     coalesce(c.report_total, 0) AS report_total,
-    uptake_share(c.report_implemented, c.report_total) AS report_implementation_rate,
-    uptake_share(c.report_implemented + c.report_partially_implemented, c.report_total)
+    coalesce(c.report_denominator, 0) AS report_denominator,
+    coalesce(c.report_unaccounted, 0) AS report_unaccounted,
+    uptake_share(c.report_implemented, c.report_denominator) AS report_implementation_rate,
+    uptake_share(c.report_implemented + c.report_partially_implemented, c.report_denominator)
         AS report_implementation_rate_incl_partial,
     CASE
         WHEN c.item_basis_cycles > 0 AND c.report_cycles > 0 THEN 'mixed'
@@ -826,11 +1118,15 @@ LEFT JOIN items AS t ON t.institution_id = i.institution_id;
 --   basis 'items': current status of the cycle's item recommendations ('unknown' included),
 --                  only for cycles whose implementation basis is 'items';
 --   basis 'outcome_report': the counts of the cycle's latest outcome report, only for cycles
---                  whose items carry no status.
+--                  whose items carry no status, plus the declared recommendations the report
+--                  does not account for as 'not_recorded'.
+--   status follows the implementation_state scale ('not_recorded': no update of its own).
 --   Zero counts are left out. status_order follows the implementation scale.
 CREATE OR REPLACE VIEW implementation_mix AS
 WITH mix AS (
-    SELECT s.institution_id, s.cycle_id, 'items' AS basis, s.status, count(*) AS count
+    SELECT
+        s.institution_id, s.cycle_id, 'items' AS basis, s.implementation_state AS status,
+        count(*) AS count
     FROM recommendation_status AS s
     JOIN cycle_implementation_basis AS b ON b.cycle_id = s.cycle_id
     WHERE s.granularity = 'item' AND b.implementation_basis = 'items'
@@ -840,17 +1136,23 @@ WITH mix AS (
     FROM latest_outcome_report_counts AS o
     JOIN cycle_implementation_basis AS b ON b.cycle_id = o.cycle_id
     WHERE b.implementation_basis = 'outcome_report' AND o.count > 0
+    UNION ALL
+    SELECT c.institution_id, c.cycle_id, 'outcome_report', 'not_recorded', c.report_unaccounted
+    FROM cycle_indicators AS c
+    WHERE c.implementation_basis = 'outcome_report' AND c.report_unaccounted > 0
 )
-SELECT m.institution_id, m.cycle_id, m.basis, m.status, sc.status_order, m.count
+SELECT m.institution_id, m.cycle_id, m.basis, m.status, sc.value_order AS status_order, m.count
 FROM mix AS m
-LEFT JOIN implementation_scale AS sc ON sc.status = m.status;
+LEFT JOIN scale_values AS sc ON sc.vocabulary = 'implementation_state' AND sc.value = m.status;
 
--- Long: how many item recommendations have each response stance, per cycle ('pending' = no
--- formal response). Zero counts are left out. stance_order follows the stance scale.
+-- Long: how many item recommendations stand in each response state, per cycle (a stance,
+-- 'answered_collectively', 'pending', 'in_aggregate' or 'not_recorded'). Zero counts are left
+-- out. state_order follows the response_state scale.
 CREATE OR REPLACE VIEW stance_mix AS
-SELECT s.institution_id, s.cycle_id, s.stance, sc.stance_order, count(*) AS count
+SELECT s.institution_id, s.cycle_id, s.response_state, sc.value_order AS state_order,
+    count(*) AS count
 FROM recommendation_status AS s
-LEFT JOIN stance_scale AS sc ON sc.stance = s.stance
+LEFT JOIN scale_values AS sc ON sc.vocabulary = 'response_state' AND sc.value = s.response_state
 WHERE s.granularity = 'item'
 GROUP BY ALL;
 
@@ -943,3 +1245,233 @@ SELECT
 FROM assessor_latest_status AS a
 JOIN recommendation_status AS s ON s.recommendation_id = a.recommendation_id
 WHERE s.assessors_disagree;
+
+-- The final deadline of each cycle under its institution's final_deadline_days rule, and the
+-- verdict. The clock starts at the handover unless the rule names another step
+-- (final_deadline_from, a milestone kind such as committee_opinion); the first dated
+-- milestone of kind final_report or final_response counts as received.
+--   final_timeliness   timeliness scale: on_time | late | answered (undecidable) | overdue |
+--                      awaiting (both only when the cycle's sources are known complete) |
+--                      not_recorded (nothing received, sources not known complete, or no
+--                      rule) | no_date (a rule, but no date to count from)
+CREATE OR REPLACE VIEW cycle_final_deadline AS
+WITH received AS (
+    SELECT cycle_id,
+           min(occurred_on) AS received_on,
+           arg_min(coalesce(occurred_on_precision, 'day'), occurred_on) AS received_on_precision,
+           arg_min(kind, occurred_on) AS received_kind
+    FROM current_milestones
+    WHERE kind IN ('final_report', 'final_response') AND occurred_on IS NOT NULL
+    GROUP BY cycle_id
+),
+steps AS (
+    SELECT cycle_id, kind,
+           min(occurred_on) AS step_on,
+           arg_min(coalesce(occurred_on_precision, 'day'), occurred_on) AS step_precision
+    FROM current_milestones
+    WHERE occurred_on IS NOT NULL
+    GROUP BY cycle_id, kind
+),
+clock AS (
+    SELECT c.*, i.final_deadline_days,
+           coalesce(i.final_deadline_from, 'handover') AS final_deadline_from,
+           CASE WHEN coalesce(i.final_deadline_from, 'handover') = 'handover'
+               THEN c.handed_over_on ELSE s.step_on END AS clock_on,
+           CASE WHEN coalesce(i.final_deadline_from, 'handover') = 'handover'
+               THEN c.handed_over_on_precision ELSE s.step_precision END AS clock_precision
+    FROM current_cycles AS c
+    JOIN current_institutions AS i USING (institution_id)
+    LEFT JOIN steps AS s ON s.cycle_id = c.cycle_id AND s.kind = i.final_deadline_from
+),
+due AS (
+    SELECT c.cycle_id, c.institution_id, c.title AS cycle, c.started_on, c.number,
+           coalesce(c.follow_up_complete, FALSE) AS follow_up_complete,
+           c.final_deadline_days, c.final_deadline_from,
+           c.clock_on + c.final_deadline_days AS final_due_on,
+           CASE WHEN c.final_deadline_days IS NOT NULL AND c.clock_on IS NOT NULL
+               THEN coalesce(c.clock_precision, 'day')
+           END AS final_due_on_precision,
+           uptake_period_end(c.clock_on, c.clock_precision)
+               + c.final_deadline_days AS final_due_latest_on,
+           r.received_on, r.received_on_precision, r.received_kind
+    FROM clock AS c
+    LEFT JOIN received AS r USING (cycle_id)
+)
+SELECT cycle_id, institution_id, cycle, started_on, number, follow_up_complete,
+       final_deadline_days, final_deadline_from,
+       final_due_on, final_due_on_precision,
+       final_due_latest_on, received_on, received_on_precision, received_kind,
+       CASE
+           WHEN received_on IS NOT NULL AND final_due_on IS NOT NULL
+               AND uptake_period_end(received_on, received_on_precision) <= final_due_on
+               THEN 'on_time'
+           WHEN received_on > final_due_latest_on THEN 'late'
+           WHEN received_on IS NOT NULL THEN 'answered'
+           WHEN final_deadline_days IS NULL THEN 'not_recorded'
+           WHEN final_due_on IS NULL THEN 'no_date'
+           WHEN NOT follow_up_complete THEN 'not_recorded'
+           WHEN final_due_latest_on < uptake_today() THEN 'overdue'
+           ELSE 'awaiting'
+       END AS final_timeliness
+FROM due;
+
+-- What the snapshot is: whether it holds synthetic rows, when it was built, its reference day.
+CREATE OR REPLACE VIEW snapshot_info AS
+SELECT
+    coalesce((SELECT bool_or(is_synthetic) FROM ingest_runs), FALSE)
+        OR EXISTS (SELECT 1 FROM recommendations WHERE is_synthetic)
+        OR EXISTS (SELECT 1 FROM cycles WHERE is_synthetic)
+        OR EXISTS (SELECT 1 FROM institutions WHERE is_synthetic)
+        OR EXISTS (SELECT 1 FROM sources WHERE kind = 'synthetic') AS is_synthetic,
+    (SELECT max(finished_at) FROM ingest_runs WHERE status <> 'failed') AS built_at,
+    uptake_today() AS as_of;
+
+-- Per source: when it was last read successfully, and how recent the facts it holds are. The
+-- two differ: a register read yesterday may hold nothing newer than 2022.
+--   latest_fact_on     latest dated fact (milestone, response, status event, report) up to
+--                      today among its current rows
+--   days_since_fact    uptake_today() - latest_fact_on
+CREATE OR REPLACE VIEW source_freshness AS
+WITH facts AS (
+    SELECT source_id, occurred_on AS fact_on FROM current_milestones
+    UNION ALL SELECT source_id, responded_on FROM current_responses
+    UNION ALL SELECT source_id, responded_on FROM current_collective_responses
+    UNION ALL SELECT source_id, occurred_on FROM current_status_events
+    UNION ALL SELECT source_id, reported_on FROM current_outcome_reports
+),
+latest AS (
+    SELECT source_id, max(fact_on) AS latest_fact_on
+    FROM facts
+    WHERE fact_on <= uptake_today()
+    GROUP BY source_id
+)
+SELECT
+    s.source_id, s.kind, s.title, s.location, s.licence, s.attribution, s.last_status,
+    s.last_success_at,
+    uptake_today() - CAST(s.last_success_at AS DATE) AS days_since_success,
+    l.latest_fact_on,
+    uptake_today() - l.latest_fact_on AS days_since_fact
+FROM sources AS s
+LEFT JOIN latest AS l USING (source_id);
+
+-- Every ingest run with its per-source counts summed.
+CREATE OR REPLACE VIEW ingest_run_summary AS
+SELECT r.run_id, r.command, r.started_at, r.finished_at, r.status, r.tool_version,
+       r.is_synthetic,
+       CAST(coalesce(sum(sr.rows_read), 0) AS BIGINT) AS rows_read,
+       CAST(coalesce(sum(sr.rows_new), 0) AS BIGINT) AS rows_new,
+       CAST(coalesce(sum(sr.rows_changed), 0) AS BIGINT) AS rows_changed,
+       CAST(coalesce(sum(sr.rows_withdrawn), 0) AS BIGINT) AS rows_withdrawn,
+       CAST(coalesce(sum(sr.rows_rejected), 0) AS BIGINT) AS rows_rejected,
+       count(*) FILTER (WHERE sr.status = 'failed') AS sources_failed
+FROM ingest_runs AS r
+LEFT JOIN source_runs AS sr USING (run_id)
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW source_run_history AS
+SELECT run_id, source_id, status, rows_read, rows_new, rows_changed, rows_unchanged,
+       rows_withdrawn, rows_rejected, error
+FROM source_runs;
+
+-- Rejected rows of the latest run: earlier runs' rejects were either fixed or repeat.
+CREATE OR REPLACE VIEW latest_rejects AS
+SELECT source_id, file, "row", "column", value, reason, raw, run_id
+FROM rejects
+WHERE run_id = (SELECT max(run_id) FROM ingest_runs);
+
+-- Every answer that concerns a recommendation: its own responses and the collective responses
+-- that cover it (or, for 'aggregate', may cover it), each with its evidence basis.
+CREATE OR REPLACE VIEW recommendation_responses AS
+SELECT recommendation_id, 'item' AS basis, response_kind, NULL AS title, responded_on,
+       responded_on_precision, responder, stance, stance_label, body, source_url, locator, note,
+       NULL::INTEGER AS covered_count, NULL::INTEGER AS declared_count
+FROM current_responses
+UNION ALL
+SELECT recommendation_id,
+       CASE WHEN scope = 'aggregate' THEN 'aggregate' ELSE 'collective' END,
+       response_kind, title, responded_on, responded_on_precision, responder, stance,
+       stance_label, body, source_url, locator, note,
+       CASE WHEN scope = 'aggregate' THEN covered_count END,
+       CASE WHEN scope = 'aggregate' THEN declared_count END
+FROM recommendation_collective_responses;
+
+-- Everything dated that happened to one recommendation, oldest first, with its source.
+-- Superseded and withdrawn rows stay in: the history is the point, and `state` says which rows
+-- are no longer current.
+CREATE OR REPLACE VIEW recommendation_timeline AS
+SELECT r.recommendation_id, r.adopted_on AS on_date, r.adopted_on_precision AS precision,
+       'adopted' AS kind, NULL AS value, NULL AS label, NULL AS assessor,
+       NULL AS progress, NULL AS note, r.source_url, 'current' AS state
+FROM recommendations AS r
+WHERE r.adopted_on IS NOT NULL
+UNION ALL
+SELECT p.recommendation_id, p.responded_on, p.responded_on_precision, 'response', p.stance,
+       p.stance_label, 'administration', NULL, p.note, p.source_url,
+       CASE WHEN p.withdrawn_run_id IS NULL THEN 'current' ELSE 'withdrawn' END
+FROM responses AS p
+UNION ALL
+SELECT c.recommendation_id, c.responded_on, c.responded_on_precision,
+       CASE WHEN c.scope = 'aggregate' THEN 'aggregate_response' ELSE 'collective_response' END,
+       coalesce(c.stance, 'answered_collectively'), c.title, 'administration', NULL, c.note,
+       c.source_url, 'current'
+FROM recommendation_collective_responses AS c
+UNION ALL
+SELECT e.recommendation_id, e.occurred_on, e.occurred_on_precision, 'status', e.status,
+       e.status_label, e.assessor, e.progress, e.note, e.source_url,
+       CASE WHEN e.withdrawn_run_id IS NOT NULL THEN 'withdrawn'
+            WHEN e.superseded_by IS NOT NULL THEN 'superseded'
+            ELSE 'current' END
+FROM status_events AS e
+UNION ALL
+SELECT g.recommendation_id, g.assessed_on, g.assessed_on_precision, 'congruence', g.level,
+       g.level, g.assessor, NULL, g.note, g.source_url,
+       CASE WHEN g.withdrawn_run_id IS NULL THEN 'current' ELSE 'withdrawn' END
+FROM congruence AS g;
+
+-- How much dated activity each cycle has (milestones, events, answers): the most telling
+-- timeline to open first is the busiest.
+CREATE OR REPLACE VIEW cycle_activity AS
+WITH dated AS (
+    SELECT cycle_id FROM current_milestones WHERE occurred_on IS NOT NULL
+    UNION ALL
+    SELECT r.cycle_id FROM current_status_events AS e
+    JOIN current_recommendations AS r USING (recommendation_id)
+    WHERE e.occurred_on IS NOT NULL
+    UNION ALL
+    SELECT r.cycle_id FROM current_responses AS p
+    JOIN current_recommendations AS r USING (recommendation_id)
+    WHERE p.responded_on IS NOT NULL
+    UNION ALL
+    SELECT cycle_id FROM current_collective_responses WHERE responded_on IS NOT NULL
+)
+SELECT cycle_id, count(*) AS n_dated FROM dated GROUP BY cycle_id;
+
+-- A cycle's current status events counted per day and status; a day with one event keeps its
+-- recommendation's number, title and source, so small cycles read as before.
+CREATE OR REPLACE VIEW cycle_status_event_days AS
+SELECT r.cycle_id, e.occurred_on, e.status, count(*) AS n,
+       min(r.number) AS number, min(r.title) AS title, min(e.source_url) AS source_url
+FROM current_status_events AS e
+JOIN current_recommendations AS r USING (recommendation_id)
+WHERE e.occurred_on IS NOT NULL
+GROUP BY r.cycle_id, e.occurred_on, e.status;
+
+-- A cycle's item responses counted per day and stance, and its collective responses (n = the
+-- items they answer, NULL for an aggregate one whose items are unknown).
+CREATE OR REPLACE VIEW cycle_response_days AS
+SELECT r.cycle_id, p.responded_on, p.stance AS state, count(*) AS n,
+       min(r.number) AS number, min(r.title) AS title, min(p.source_url) AS source_url
+FROM current_responses AS p
+JOIN current_recommendations AS r USING (recommendation_id)
+WHERE p.responded_on IS NOT NULL
+GROUP BY r.cycle_id, p.responded_on, p.stance
+UNION ALL
+SELECT cycle_id, responded_on,
+       CASE WHEN scope = 'aggregate' THEN 'in_aggregate'
+            ELSE coalesce(stance, 'answered_collectively') END,
+       CASE scope WHEN 'listed' THEN len(recommendation_ids)
+                  WHEN 'round' THEN declared_count
+                  ELSE covered_count END,
+       NULL, title, source_url
+FROM collective_response_scope
+WHERE responded_on IS NOT NULL;

@@ -40,6 +40,20 @@ class Vocabulary:
 class Vocabularies:
     by_name: dict[str, Vocabulary]
     directory: Path
+    meanings: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def scale_rows(self) -> list[dict[str, object]]:
+        """Every scale value with its display order and meaning, as scales.csv gives them."""
+        return [
+            {
+                "vocabulary": name,
+                "value": value,
+                "value_order": order,
+                "meaning": self.meanings.get((name, value), ""),
+            }
+            for name, vocabulary in sorted(self.by_name.items())
+            for order, value in enumerate(vocabulary.values, start=1)
+        ]
 
     def get(self, name: str) -> Vocabulary:
         return self.by_name[name]
@@ -71,9 +85,12 @@ class VocabularyError(ValueError):
 
 def load_vocabularies(directory: Path = VOCABULARY_DIR) -> Vocabularies:
     scales: dict[str, list[str]] = {}
+    meanings: dict[tuple[str, str], str] = {}
     with (directory / "scales.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
+        rows = sorted(csv.DictReader(handle), key=lambda row: int(row["order"] or 0))
+        for row in rows:
             scales.setdefault(row["vocabulary"], []).append(row["value"])
+            meanings[(row["vocabulary"], row["value"])] = row.get("meaning") or ""
     by_name: dict[str, Vocabulary] = {}
     for name, values in scales.items():
         vocabulary = Vocabulary(name=name, values=tuple(values))
@@ -98,4 +115,4 @@ def load_vocabularies(directory: Path = VOCABULARY_DIR) -> Vocabularies:
                         )
                     vocabulary.labels[label] = row["value"]
         by_name[name] = vocabulary
-    return Vocabularies(by_name=by_name, directory=directory)
+    return Vocabularies(by_name=by_name, directory=directory, meanings=meanings)
