@@ -64,71 +64,105 @@ def _share(part: int, whole: int | None) -> str:
     return f"{round(100 * part / whole)} %"
 
 
-def _table(header: list[str], rows: list[list[object]], align_right_from: int) -> str:
+def _table(
+    header: list[str],
+    rows: list[list[object]],
+    align_right_from: int,
+    left: tuple[int, ...] = (),
+) -> str:
+    """A Markdown table; numeric columns (from `align_right_from`, except `left`) align right."""
     lines = ["| " + " | ".join(header) + " |"]
-    lines.append(
-        "|" + "|".join("---:" if i >= align_right_from else "---" for i in range(len(header))) + "|"
-    )
+    aligns = [
+        "---:" if i >= align_right_from and i not in left else "---" for i in range(len(header))
+    ]
+    lines.append("|" + "|".join(aligns) + "|")
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def _cycle_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    return con.execute(
-        """
-        SELECT
-            c.institution_id,
-            c.cycle_id,
-            CASE WHEN c.handed_over_on IS NULL THEN NULL
-                 WHEN c.handed_over_on_precision = 'year' THEN strftime(c.handed_over_on, '%Y')
-                 WHEN c.handed_over_on_precision = 'month'
-                     THEN strftime(c.handed_over_on, '%Y-%m')
-                 ELSE strftime(c.handed_over_on, '%Y-%m-%d')
-            END AS handed_over,
-            c.declared_count,
-            c.items_known,
-            c.chapters_known,
-            c.responses_known,
-            c.items_with_status,
-            (SELECT count(*) FROM current_outcome_reports AS o WHERE o.cycle_id = c.cycle_id),
-            (SELECT count(*) FROM current_milestones AS m WHERE m.cycle_id = c.cycle_id)
-        FROM cycle_indicators AS c
-        WHERE NOT c.is_synthetic
-        ORDER BY c.institution_id, c.started_on NULLS LAST, c.cycle_id
-        """
-    ).fetchall()
+_CYCLE_SQL = """
+    SELECT
+        c.institution_id,
+        c.institution_name,
+        (SELECT min(k.source_id) FROM current_cycles AS k WHERE k.cycle_id = c.cycle_id),
+        c.cycle_id,
+        uptake_date_label(c.handed_over_on, c.handed_over_on_precision),
+        c.declared_count,
+        c.items_known,
+        c.chapters_known,
+        c.responses_item,
+        c.responses_collective,
+        c.responses_in_aggregate,
+        c.round_response_basis,
+        c.items_with_status,
+        (SELECT count(*) FROM current_outcome_reports AS o WHERE o.cycle_id = c.cycle_id),
+        (SELECT count(*) FROM current_milestones AS m WHERE m.cycle_id = c.cycle_id),
+        uptake_date_label(c.checked_on, c.checked_on_precision),
+        c.follow_up_complete
+    FROM cycle_indicators AS c
+    WHERE NOT c.is_synthetic
+    ORDER BY c.institution_id, c.started_on NULLS LAST, c.cycle_id
+"""
+
+_DATE_LABEL_MACRO = """
+CREATE OR REPLACE TEMP MACRO uptake_date_label(day, precision) AS
+    CASE WHEN day IS NULL THEN NULL
+         WHEN precision = 'year' THEN strftime(day, '%Y')
+         WHEN precision = 'month' THEN strftime(day, '%Y-%m')
+         ELSE strftime(day, '%Y-%m-%d')
+    END
+"""
 
 
-def cycles_table(con: duckdb.DuckDBPyConnection) -> str:
-    """Per cycle: declared, listed, answered and observed recommendations."""
-    rows = []
-    for (
-        _inst,
-        cycle_id,
-        handed,
-        declared,
-        items,
-        chapters,
-        answered,
-        with_status,
-        reports,
-        milestones,
-    ) in _cycle_rows(con):
-        rows.append(
-            [
-                f"`{cycle_id}`",
-                handed,
-                declared,
-                items,
-                _share(items, declared),
-                chapters,
-                answered,
-                _share(answered, items),
-                with_status,
-                reports,
-                milestones,
-            ]
-        )
+@dataclass(frozen=True)
+class CycleFigures:
+    """One cycle's row of the coverage tables, straight from cycle_indicators."""
+
+    institution_id: str
+    institution_name: str
+    source_id: str | None
+    cycle_id: str
+    handed_over: str | None
+    declared: int | None
+    listed: int
+    chapters: int
+    answered_item: int
+    answered_collective: int
+    in_aggregate: int
+    round_basis: str
+    with_status: int
+    outcome_reports: int
+    milestones: int
+    checked_on: str | None
+    follow_up_complete: bool | None
+
+    @property
+    def answered(self) -> int:
+        return self.answered_item + self.answered_collective
+
+
+def cycle_figures(con: duckdb.DuckDBPyConnection) -> list[CycleFigures]:
+    """Every real cycle's figures, ordered by institution, then start."""
+    con.execute(_DATE_LABEL_MACRO)
+    return [CycleFigures(*row) for row in con.execute(_CYCLE_SQL).fetchall()]
+
+
+ROUND_BASIS_LABELS = {
+    "item": "item answers",
+    "collective": "collective answer",
+    "aggregate": "answer in aggregate",
+    "not_recorded": "not recorded",
+}
+
+
+def _checked(cycle: CycleFigures) -> str | None:
+    if cycle.checked_on is None:
+        return None
+    return f"{cycle.checked_on} (complete)" if cycle.follow_up_complete else cycle.checked_on
+
+
+def cycles_table(cycles: list[CycleFigures]) -> str:
+    """Per cycle: declared, listed, answered (by evidence) and observed recommendations."""
     header = [
         "Cycle",
         "Handed over",
@@ -136,87 +170,41 @@ def cycles_table(con: duckdb.DuckDBPyConnection) -> str:
         "Listed",
         "Listed of declared",
         "Chapters",
-        "With a response",
-        "Response share",
+        "Answered: item",
+        "Answered: collective",
+        "Answered in aggregate only",
+        "Answered of listed",
+        "The round's own answer",
         "With a status",
         "Outcome reports",
         "Milestones",
+        "Sources checked",
     ]
-    return _table(header, rows, align_right_from=2)
-
-
-def institutions_table(con: duckdb.DuckDBPyConnection) -> str:
-    """Per institution, and in total: cycles, declared and listed recommendations, evidence."""
-    figures = con.execute(
-        """
-        SELECT
-            i.institution_id,
-            i.institution_name,
-            (SELECT min(c.source_id) FROM current_cycles AS c
-             WHERE c.institution_id = i.institution_id) AS source_id,
-            i.n_cycles,
-            i.declared_count,
-            i.n_cycles - i.cycles_with_declared AS cycles_without_count,
-            i.items_known,
-            i.items_in_declared_cycles,
-            (SELECT count(*) FROM current_recommendations AS r
-             JOIN current_cycles AS c USING (cycle_id)
-             WHERE c.institution_id = i.institution_id AND r.granularity = 'chapter'),
-            i.responses_known,
-            i.items_with_status,
-            (SELECT count(*) FROM current_outcome_reports AS o
-             JOIN current_cycles AS c USING (cycle_id)
-             WHERE c.institution_id = i.institution_id),
-            (SELECT count(*) FROM current_milestones AS m
-             JOIN current_cycles AS c USING (cycle_id)
-             WHERE c.institution_id = i.institution_id)
-        FROM institution_indicators AS i
-        WHERE NOT i.is_synthetic
-        ORDER BY i.institution_id
-        """
-    ).fetchall()
-    rows: list[list[object]] = []
-    totals = [0] * 10
-    for inst_id, name, source_id, *numbers in figures:
-        numbers = [n or 0 for n in numbers]
-        n_cycles, declared, without, items, in_declared, chapters, answered, status, rep, ms = (
-            numbers
-        )
-        totals = [t + n for t, n in zip(totals, numbers, strict=True)]
-        register = (source_id or "").removeprefix("register-") or None
-        rows.append(
-            [
-                f"{name} (`{inst_id}`)",
-                register,
-                n_cycles,
-                f"{declared} ({without})",
-                items,
-                _share(in_declared, declared),
-                chapters,
-                answered,
-                _share(answered, items),
-                status,
-                rep,
-                ms,
-            ]
-        )
-    n_cycles, declared, without, items, in_declared, chapters, answered, status, rep, ms = totals
-    rows.append(
+    rows: list[list[object]] = [
         [
-            "**Total**",
-            "",
-            f"**{n_cycles}**",
-            f"**{declared} ({without})**",
-            f"**{items}**",
-            f"**{_share(in_declared, declared)}**",
-            f"**{chapters}**",
-            f"**{answered}**",
-            f"**{_share(answered, items)}**",
-            f"**{status}**",
-            f"**{rep}**",
-            f"**{ms}**",
+            f"`{c.cycle_id}`",
+            c.handed_over,
+            c.declared,
+            c.listed,
+            _share(c.listed, c.declared),
+            c.chapters,
+            c.answered_item,
+            c.answered_collective,
+            c.in_aggregate,
+            _share(c.answered, c.listed),
+            ROUND_BASIS_LABELS.get(c.round_basis, c.round_basis),
+            c.with_status,
+            c.outcome_reports,
+            c.milestones,
+            _checked(c),
         ]
-    )
+        for c in cycles
+    ]
+    return _table(header, rows, align_right_from=2, left=(10, 14))
+
+
+def institutions_table(cycles: list[CycleFigures]) -> str:
+    """Per institution, and in total: the cycle figures summed (all of them are counts)."""
     header = [
         "Institution",
         "Register",
@@ -225,18 +213,50 @@ def institutions_table(con: duckdb.DuckDBPyConnection) -> str:
         "Listed",
         "Listed of declared",
         "Chapters",
-        "With a response",
-        "Response share",
+        "Answered: item",
+        "Answered: collective",
+        "Answered in aggregate only",
+        "Answered of listed",
         "With a status",
         "Outcome reports",
         "Milestones",
     ]
+    groups: dict[str, list[CycleFigures]] = {}
+    for c in cycles:
+        groups.setdefault(c.institution_id, []).append(c)
+    rows: list[list[object]] = []
+    for inst_id, mine in groups.items():
+        register = (mine[0].source_id or "").removeprefix("register-") or None
+        rows.append([f"{mine[0].institution_name} (`{inst_id}`)", register, *_sums(mine)])
+    rows.append(["**Total**", "", *(f"**{v}**" for v in _sums(cycles))])
     return _table(header, rows, align_right_from=2)
 
 
-def searches_list(con: duckdb.DuckDBPyConnection, searches: list[Search]) -> str:
+def _sums(cycles: list[CycleFigures]) -> list[object]:
+    declared = sum(c.declared or 0 for c in cycles)
+    without = sum(1 for c in cycles if c.declared is None)
+    listed = sum(c.listed for c in cycles)
+    in_declared = sum(c.listed for c in cycles if c.declared is not None)
+    answered = sum(c.answered for c in cycles)
+    return [
+        len(cycles),
+        f"{declared} ({without})",
+        listed,
+        _share(in_declared, declared),
+        sum(c.chapters for c in cycles),
+        sum(c.answered_item for c in cycles),
+        sum(c.answered_collective for c in cycles),
+        sum(c.in_aggregate for c in cycles),
+        _share(answered, listed),
+        sum(c.with_status for c in cycles),
+        sum(c.outcome_reports for c in cycles),
+        sum(c.milestones for c in cycles),
+    ]
+
+
+def searches_list(cycles: list[CycleFigures], searches: list[Search]) -> str:
     """The searches that found nothing, grouped by cycle in the cycles table's order."""
-    order = [row[1] for row in _cycle_rows(con)]
+    order = [c.cycle_id for c in cycles]
     unknown = sorted({s.cycle_id for s in searches} - set(order))
     if unknown:
         raise CoverageError(
@@ -262,10 +282,11 @@ def render_tables(
     con: duckdb.DuckDBPyConnection, searches: list[Search] | None = None
 ) -> dict[str, str]:
     """Every generated block, by marker name."""
+    cycles = cycle_figures(con)
     return {
-        "institutions": institutions_table(con),
-        "cycles": cycles_table(con),
-        "searches": searches_list(con, read_searches() if searches is None else searches),
+        "institutions": institutions_table(cycles),
+        "cycles": cycles_table(cycles),
+        "searches": searches_list(cycles, read_searches() if searches is None else searches),
     }
 
 
