@@ -249,18 +249,29 @@ def coverage(
         Path | None,
         typer.Option(help="Regenerate the marked tables in this document (prose is kept)."),
     ] = None,
+    searches: Annotated[
+        Path | None,
+        typer.Option(help="Searches that found nothing [default: data/coverage_searches.csv]."),
+    ] = None,
 ) -> None:
     """Render the coverage tables from the published snapshot; print them, or --write them
     into a document such as docs/data-coverage.md."""
-    from ingest.coverage import CoverageError, fill_document, render_tables
+    from ingest.coverage import (
+        SEARCHES_FILE,
+        CoverageError,
+        fill_document,
+        read_searches,
+        render_tables,
+    )
 
     path = current_snapshot(data_dir or build_dir_from_env())
     if path is None:
         console.print("no snapshot published yet: run `python -m ingest build` first")
         raise typer.Exit(2)
     try:
+        found_nothing = read_searches(searches or SEARCHES_FILE)
         with duckdb.connect(str(path), read_only=True) as con:
-            blocks = render_tables(con)
+            blocks = render_tables(con, found_nothing)
         if write is None:
             for name, block in blocks.items():
                 out.print(

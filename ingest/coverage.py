@@ -259,9 +259,7 @@ def searches_list(cycles: list[CycleFigures], searches: list[Search]) -> str:
     order = [c.cycle_id for c in cycles]
     unknown = sorted({s.cycle_id for s in searches} - set(order))
     if unknown:
-        raise CoverageError(
-            f"{SEARCHES_FILE.name}: cycle(s) not in the snapshot: {', '.join(unknown)}"
-        )
+        raise CoverageError(f"searches name cycle(s) not in the snapshot: {', '.join(unknown)}")
     lines: list[str] = []
     for cycle_id in order:
         mine = [s for s in searches if s.cycle_id == cycle_id]
@@ -278,15 +276,13 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def render_tables(
-    con: duckdb.DuckDBPyConnection, searches: list[Search] | None = None
-) -> dict[str, str]:
+def render_tables(con: duckdb.DuckDBPyConnection, searches: list[Search]) -> dict[str, str]:
     """Every generated block, by marker name."""
     cycles = cycle_figures(con)
     return {
         "institutions": institutions_table(cycles),
         "cycles": cycles_table(cycles),
-        "searches": searches_list(cycles, read_searches() if searches is None else searches),
+        "searches": searches_list(cycles, searches),
     }
 
 

@@ -371,7 +371,9 @@ def check_references(
                 missing = [
                     spec
                     for spec in ref_specs
-                    if _unknown_ids(row.get(spec.name), spec, known.get(spec.referenced_table or ""))
+                    if _unknown_ids(
+                        row.get(spec.name), spec, known.get(spec.referenced_table or "")
+                    )
                 ]
                 if not missing:
                     kept.append(row)

@@ -17,7 +17,14 @@ import pytest
 from typer.testing import CliRunner
 
 from ingest.cli import app
-from ingest.coverage import CoverageError, Search, fill_document, read_searches, searches_list
+from ingest.coverage import (
+    CoverageError,
+    Search,
+    cycle_figures,
+    fill_document,
+    read_searches,
+    searches_list,
+)
 
 from .conftest import Workspace
 
@@ -77,28 +84,57 @@ def test_committed_document_is_what_the_bundled_data_generate(tmp_path: Path) ->
     assert "already up to date" in output
 
 
+COLLECTIVE = (
+    "cycle_id,responded_on,response_kind,title,recommendation_ids,covered_count,source_url\n"
+    "test-2023-housing,2024-05-15,final,Rapport final,test-2023-housing-r03,,https://example.org/c\n"
+    "test-2024-food,2024-04-22,interim,Rapport intermédiaire,,33,https://example.org/d\n"
+)
+
+
+SEARCHES = (
+    "cycle_id,searched,found_nothing_because\n"
+    "test-2024-food,the government's site for the list,only the count is published\n"
+)
+
+
+def _coverage(workspace: Workspace, *args: str) -> tuple[int, str]:
+    searches = workspace.root / "searches.csv"
+    if not searches.exists():
+        searches.write_text(SEARCHES, encoding="utf-8")
+    return _run(
+        "coverage", "--data-dir", str(workspace.data_dir), "--searches", str(searches), *args
+    )
+
+
 def test_write_replaces_only_the_marked_blocks(workspace: Workspace, tmp_path: Path) -> None:
+    workspace.file("collective_responses").write_text(COLLECTIVE, encoding="utf-8")
     code, output = workspace.build()
     assert code == 0, output
     doc = tmp_path / "doc.md"
     doc.write_text(MARKED_DOC, encoding="utf-8")
 
-    code, output = _run("coverage", "--data-dir", str(workspace.data_dir), "--write", str(doc))
+    code, output = _coverage(workspace, "--write", str(doc))
 
     assert code == 0, output
     text = doc.read_text(encoding="utf-8")
     for prose in ("Hand-written prose stays.", "Between the tables.", "Closing prose."):
         assert prose in text
     assert "stale" not in text
-    # The housing cycle: 10 declared, 3 listed, 2 answered, 2 with a status, 2 milestones.
+    # Housing: 10 declared, 3 listed, 2 answered one by one and the third by the collective
+    # report that lists it; 2 with a status, 2 milestones.
     assert (
-        "| `test-2023-housing` | 2023-06-10 | 10 | 3 | 30 % | 0 | 2 | 67 % | 2 | 0 | 2 |" in text
-    )
-    # The food cycle has no item but an outcome report of two status rows.
-    assert "| `test-2024-food` | 2024-02-06 | 56 | 0 | 0 % | 0 | 0 | — | 0 | 2 | 0 |" in text
-    assert "| **Total** |  | **2** | **66 (0)** | **3** |" in text
+        "| `test-2023-housing` | 2023-06-10 | 10 | 3 | 30 % | 0 | 2 | 1 | 0 | 100 % "
+        "| item answers | 2 | 0 | 2 | — |"
+    ) in text
+    # Food: no item, an answer to 33 of 56 known only in aggregate, a two-row outcome report.
+    assert (
+        "| `test-2024-food` | 2024-02-06 | 56 | 0 | 0 % | 0 | 0 | 0 | 0 | — "
+        "| answer in aggregate | 0 | 2 | 0 | — |"
+    ) in text
+    assert "| **Total** |  | **2** | **66 (0)** | **3** | **5 %** | **0** | **2** | **1** |" in text
+    assert "- `test-2024-food`\n  - Searched the government's site for the list — only" in text
 
-    code, output = _run("coverage", "--data-dir", str(workspace.data_dir), "--write", str(doc))
+    code, output = _coverage(workspace, "--write", str(doc))
     assert code == 0 and "already up to date" in output
     assert doc.read_text(encoding="utf-8") == text
 
@@ -111,11 +147,30 @@ def test_document_without_markers_is_refused_and_left_alone(
     original = MARKED_DOC.replace("<!-- coverage:cycles:end -->\n", "")
     doc.write_text(original, encoding="utf-8")
 
-    code, output = _run("coverage", "--data-dir", str(workspace.data_dir), "--write", str(doc))
+    code, output = _coverage(workspace, "--write", str(doc))
 
     assert code == 2
     assert "coverage:cycles:start" in output
     assert doc.read_text(encoding="utf-8") == original
+
+
+def test_printing_shows_every_block_without_writing(workspace: Workspace) -> None:
+    workspace.build()
+    code, output = _coverage(workspace)
+    assert code == 0, output
+    for name in ("institutions", "cycles", "searches"):
+        assert f"<!-- coverage:{name} -->" in output
+    assert "| `test-2023-housing` | 2023-06-10 | 10 | 3 |" in output
+
+
+def test_searches_naming_an_unknown_cycle_are_refused(workspace: Workspace) -> None:
+    workspace.build()
+    (workspace.root / "searches.csv").write_text(
+        "cycle_id,searched,found_nothing_because\ntest-2099-nothing,x,y\n", encoding="utf-8"
+    )
+    code, output = _coverage(workspace)
+    assert code == 2
+    assert "test-2099-nothing" in output
 
 
 def test_no_snapshot_yet_says_what_to_run(tmp_path: Path) -> None:
@@ -131,11 +186,12 @@ def test_searches_render_per_cycle_and_unknown_cycles_are_errors(workspace: Work
         Search("test-2023-housing", "the minutes", "not published"),
     ]
     with workspace.snapshot() as con:
-        rendered = searches_list(con, searches)
-        assert rendered.index("`test-2023-housing`") < rendered.index("`test-2024-food`")
-        assert "  - Searched the minutes — not published" in rendered
-        with pytest.raises(CoverageError, match="test-2099-nothing"):
-            searches_list(con, [Search("test-2099-nothing", "x", "y")])
+        cycles = cycle_figures(con)
+    rendered = searches_list(cycles, searches)
+    assert rendered.index("`test-2023-housing`") < rendered.index("`test-2024-food`")
+    assert "  - Searched the minutes — not published" in rendered
+    with pytest.raises(CoverageError, match="test-2099-nothing"):
+        searches_list(cycles, [Search("test-2099-nothing", "x", "y")])
 
 
 def test_searches_file_rows_must_be_complete(tmp_path: Path) -> None:
