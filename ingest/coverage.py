@@ -20,7 +20,6 @@ from ingest.paths import DATA_DIR
 
 SEARCHES_FILE = DATA_DIR / "coverage_searches.csv"
 SEARCH_COLUMNS = ("cycle_id", "searched", "found_nothing_because")
-TABLE_NAMES = ("institutions", "cycles", "searches")
 
 
 class CoverageError(ValueError):
