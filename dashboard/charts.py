@@ -276,7 +276,9 @@ def deadline_clock(data: pl.DataFrame, *, labels: dict[str, str], title: str) ->
             ),
             color=alt.Color(
                 "timeliness_label:N",
-                scale=colour_scale("deadline", labels, data["timeliness_label"].unique().to_list()),
+                scale=colour_scale(
+                    "timeliness", labels, data["timeliness_label"].unique().to_list()
+                ),
                 title=None,
             ),
             order=alt.Order("timeliness_order:Q"),

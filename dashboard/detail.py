@@ -17,6 +17,8 @@ from dashboard.palette import CONGRUENCE_COLOURS
 
 TIMELINE_SCALES = {
     "response": "stance",
+    "collective_response": "response_state",
+    "aggregate_response": "response_state",
     "status": "implementation",
     "congruence": "congruence",
 }
@@ -57,9 +59,12 @@ def _header(rec: dict) -> None:
 def _badges(rec: dict) -> None:
     """Where it stands, in words; alarm colours only for what needs attention."""
     with st.container(horizontal=True, gap="small"):
-        st.badge(t("detail.badge.stance", stance=label("stance", rec["stance"] or "pending")))
+        st.badge(t("detail.badge.stance", stance=label("response_state", rec["response_state"])))
         st.badge(
-            t("detail.badge.status", status=label("implementation", rec["status"] or "unknown"))
+            t(
+                "detail.badge.status",
+                status=label("implementation_state", rec["implementation_state"]),
+            )
         )
         if rec["is_overdue"]:
             st.badge(t("detail.badge.overdue"), color="red", icon=":material/alarm:")
@@ -92,47 +97,127 @@ def _text(rec: dict) -> None:
     link = safe_link(rec["source_url"])
     if link:
         st.link_button(t("detail.source"), link, icon=":material/open_in_new:")
+    if rec.get("locator"):
+        st.caption(ui.escape_markdown(t("detail.locator", locator=rec["locator"])))
     if rec["note"]:
         st.caption(t("detail.note_heading"))
         st.text(rec["note"])
 
 
-def _responses(snapshot_path: str, rec: dict) -> None:
-    st.markdown(t("detail.response_heading"))
-    answers = queries.responses(snapshot_path, rec["recommendation_id"])
-    if answers.height == 0:
-        due = rec["response_due_on"]
-        st.info(
-            t("detail.no_response_due", due=ui.format_date(due))
-            if due
-            else t("detail.no_response"),
-            icon=":material/hourglass_empty:",
-        )
-        return
-    for answer in answers.iter_rows(named=True):
-        with st.container(border=True):
+def _not_recorded_text(rec: dict) -> str:
+    """What a missing answer means here: never "no", only "not found in the sources checked"."""
+    checked = rec.get("checked_on")
+    text = (
+        t("detail.not_recorded_checked", date=ui.format_date(checked, rec["checked_on_precision"]))
+        if checked
+        else t("detail.not_recorded")
+    )
+    due = rec["response_due_on"]
+    if due and rec["is_overdue"]:
+        text += " " + t("detail.overdue_since", due=ui.format_date(due))
+    elif due and rec["is_overdue"] is None:
+        text += " " + t("detail.due_unverified", due=ui.format_date(due))
+    return text
+
+
+def _response_card(answer: dict) -> None:
+    with st.container(border=True):
+        date = ui.format_date(answer["responded_on"], answer["responded_on_precision"])
+        kind = label("response_kind", answer["response_kind"])
+        if answer["basis"] == "item":
             st.markdown(
                 t(
                     "detail.response_line",
-                    kind=label("response_kind", answer["response_kind"]),
-                    date=ui.format_date(answer["responded_on"], answer["responded_on_precision"]),
+                    kind=kind,
+                    date=date,
                     stance=label("stance", answer["stance"]),
                 )
             )
+        elif answer["basis"] == "collective":
+            st.markdown(t("detail.collective_line", kind=kind, date=date))
+            if answer["stance"]:
+                st.markdown(t("detail.collective_stance", stance=label("stance", answer["stance"])))
+            else:
+                st.caption(t("detail.collective_not_itemised"))
+        else:
+            st.markdown(t("detail.aggregate_line", kind=kind, date=date))
             st.caption(
-                ui.escape_markdown(
-                    t(
-                        "detail.response_meta",
-                        responder=answer["responder"] or t("common.unknown"),
-                        label=answer["stance_label"],
-                    )
+                t(
+                    "detail.aggregate_explained",
+                    covered=ui.number(answer["covered_count"]),
+                    declared=ui.number(answer["declared_count"]),
                 )
             )
-            if answer["body"]:
-                st.text(answer["body"])
-            link = safe_link(answer["source_url"])
-            if link:
-                st.link_button(t("detail.source"), link, icon=":material/open_in_new:")
+        if answer["title"]:
+            st.text(answer["title"])
+        meta = [
+            t("detail.response_from", responder=answer["responder"])
+            if answer["responder"]
+            else None,
+            t("detail.response_words", label=answer["stance_label"])
+            if answer["stance_label"]
+            else None,
+            t("detail.locator", locator=answer["locator"]) if answer.get("locator") else None,
+        ]
+        shown = " · ".join(part for part in meta if part)
+        if shown:
+            st.caption(ui.escape_markdown(shown))
+        if answer["body"]:
+            st.text(answer["body"])
+        if answer["note"]:
+            st.text(answer["note"])
+        link = safe_link(answer["source_url"])
+        if link:
+            st.link_button(t("detail.source"), link, icon=":material/open_in_new:")
+
+
+def _responses(snapshot_path: str, rec: dict) -> None:
+    st.markdown(t("detail.response_heading"))
+    st.caption(t("detail.basis", basis=label("evidence", rec["response_basis"])))
+    answers = queries.responses(snapshot_path, rec["recommendation_id"])
+    if answers.height == 0:
+        st.info(_not_recorded_text(rec), icon=":material/help:")
+        return
+    for answer in answers.iter_rows(named=True):
+        _response_card(answer)
+
+
+def _implementation(rec: dict) -> None:
+    """Where implementation stands and on what evidence; the events themselves are in the
+    history below."""
+    basis = rec["implementation_basis"]
+    st.markdown(t("detail.implementation_heading"))
+    if basis == "item":
+        st.markdown(
+            t(
+                "detail.implementation_item",
+                status=label("implementation", rec["status"]),
+                date=ui.format_date(rec["status_on"], rec["status_on_precision"]),
+                assessor=label("assessor", rec["status_assessor"]),
+            )
+        )
+    elif basis == "aggregate":
+        st.info(
+            t(
+                "detail.implementation_aggregate",
+                date=ui.format_date(rec["report_reported_on"]),
+            ),
+            icon=":material/functions:",
+        )
+        link = safe_link(rec["report_source_url"])
+        if link:
+            st.link_button(t("detail.report_source"), link, icon=":material/open_in_new:")
+    else:
+        checked = rec.get("checked_on")
+        st.info(
+            t(
+                "detail.implementation_not_recorded_checked",
+                date=ui.format_date(checked, rec["checked_on_precision"]),
+            )
+            if checked
+            else t("detail.implementation_not_recorded"),
+            icon=":material/help:",
+        )
 
 
 def _disagreement(snapshot_path: str, rec: dict) -> None:
@@ -198,7 +283,7 @@ def _timeline(snapshot_path: str, rec: dict) -> None:
             else "",
             "label": row["label"] or "",
             "assessor": label("assessor", row["assessor"]) if row["assessor"] else "",
-            "progress": row["progress"],
+            "progress": f"{row['progress']:.0f} %" if row["progress"] is not None else "",
             "note": row["note"] or "",
             "source_url": safe_link(row["source_url"]),
             "state": t(f"detail.state.{row['state']}"),
@@ -215,7 +300,7 @@ def _timeline(snapshot_path: str, rec: dict) -> None:
             "value": t("column.value"),
             "label": t("column.source_label"),
             "assessor": t("column.assessor"),
-            "progress": st.column_config.NumberColumn(t("column.progress"), format="%d%%"),
+            "progress": st.column_config.TextColumn(t("column.progress")),
             "note": t("column.note"),
             "source_url": st.column_config.LinkColumn(
                 t("column.source"), display_text=t("column.open_source")
@@ -243,6 +328,7 @@ def render(snapshot_path: str, recommendation_id: str, *, on_close: Callable[[],
         _disagreement(snapshot_path, rec)
         _text(rec)
         _responses(snapshot_path, rec)
+        _implementation(rec)
         _congruence(snapshot_path, rec)
         _timeline(snapshot_path, rec)
         _permalink(rec)

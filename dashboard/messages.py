@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
+
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LANGUAGE = "en"
 
@@ -45,6 +47,29 @@ def t(key: str, /, **values: Any) -> str:
     return template.format(**values) if values else template
 
 
+def tn(key: str, /, count: int | None, **values: Any) -> str:
+    """The message for `key` in the plural form `count` takes in the catalogue's language.
+
+    The catalogue holds one text per CLDR plural category (`key.one`, `key.other`, …); Babel
+    knows which category a number falls in for each language, so "1 cycle" and "2 cycles" come
+    out right, and so will languages with more than two forms. `{n}` is the count itself.
+    """
+    form = "other" if count is None else _plural_form(DEFAULT_LANGUAGE, count)
+    for candidate in (f"{key}.{form}", f"{key}.other"):
+        if has(candidate):
+            return t(candidate, n=values.pop("n", count), **values)
+    return key
+
+
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+def _plural_form(language: str, count: int) -> str:
+    return _locale(language).plural_form(abs(count))
+
+
 def has(key: str) -> bool:
     """Whether the catalogue defines `key` (used for optional per-value labels)."""
     return key in catalogue()
@@ -53,7 +78,7 @@ def has(key: str) -> bool:
 def label(scale: str, value: str | None) -> str:
     """Human label of a canonical value (`stance`, `implementation`, ...), or the value itself."""
     if value is None:
-        return t("common.none")
+        return t("common.not_recorded")
     key = f"scale.{scale}.{value}"
     return t(key) if has(key) else value
 

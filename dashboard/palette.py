@@ -1,7 +1,8 @@
 """One colour-blind-safe palette (Okabe & Ito, 2008) and the fixed colour of every category.
 
 A status keeps its colour on every chart, so a reader who learns "vermillion = rejected" on
-one page can trust it on the next. The scale orders follow data/vocabularies/scales.csv.
+one page can trust it on the next. This module only maps a value to a colour: what the values
+are, their order and their meaning come from the snapshot's `scales` table.
 """
 
 from __future__ import annotations
@@ -30,6 +31,21 @@ STANCE_COLOURS = {
     "pending": OKABE_ITO["grey"],
 }
 
+# A state the evidence does not settle is drawn in light grey; one the source itself reports
+# as unsettled ("pending", "unknown") in mid grey, so "we don't know" never looks like "no".
+NOT_KNOWN = "#D9D9D9"
+
+RESPONSE_STATE_COLOURS = {
+    "accepted": STANCE_COLOURS["accepted"],
+    "partially_accepted": STANCE_COLOURS["partially_accepted"],
+    "noted": STANCE_COLOURS["noted"],
+    "rejected": STANCE_COLOURS["rejected"],
+    "answered_collectively": OKABE_ITO["reddish_purple"],
+    "pending": STANCE_COLOURS["pending"],
+    "in_aggregate": "#E8C6DA",
+    "not_recorded": NOT_KNOWN,
+}
+
 IMPLEMENTATION_COLOURS = {
     "not_started": OKABE_ITO["orange"],
     "in_progress": OKABE_ITO["blue"],
@@ -37,6 +53,12 @@ IMPLEMENTATION_COLOURS = {
     "implemented": OKABE_ITO["bluish_green"],
     "abandoned": OKABE_ITO["vermillion"],
     "unknown": OKABE_ITO["grey"],
+}
+
+IMPLEMENTATION_STATE_COLOURS = {
+    **IMPLEMENTATION_COLOURS,
+    "in_aggregate": "#A9C9E8",
+    "not_recorded": NOT_KNOWN,
 }
 
 CONGRUENCE_COLOURS = {
@@ -53,7 +75,9 @@ DEADLINE_COLOURS = {
     "answered": OKABE_ITO["sky_blue"],
     "overdue": OKABE_ITO["vermillion"],
     "awaiting": OKABE_ITO["blue"],
-    "no_deadline": OKABE_ITO["grey"],
+    "not_itemised": "#E8C6DA",
+    "not_recorded": NOT_KNOWN,
+    "no_date": OKABE_ITO["grey"],
 }
 
 # Milestones share the timeline's legend with response stances and implementation statuses,
@@ -95,11 +119,14 @@ SERIES_SEQUENCE = [
     OKABE_ITO["yellow"],
 ]
 
+# Keyed by the snapshot's scale (vocabulary) names.
 SCALES = {
     "stance": STANCE_COLOURS,
+    "response_state": RESPONSE_STATE_COLOURS,
     "implementation": IMPLEMENTATION_COLOURS,
+    "implementation_state": IMPLEMENTATION_STATE_COLOURS,
     "congruence": CONGRUENCE_COLOURS,
-    "deadline": DEADLINE_COLOURS,
+    "timeliness": DEADLINE_COLOURS,
 }
 
 

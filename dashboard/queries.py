@@ -64,20 +64,10 @@ def snapshot_facts(snapshot_path: str) -> dict[str, Any]:
     """Whether the snapshot holds synthetic rows, and when it was built."""
     row = (
         cursor(snapshot_path)
-        .execute(
-            """
-            SELECT
-                coalesce((SELECT bool_or(is_synthetic) FROM ingest_runs), FALSE)
-                OR EXISTS (SELECT 1 FROM recommendations WHERE is_synthetic)
-                OR EXISTS (SELECT 1 FROM cycles WHERE is_synthetic)
-                OR EXISTS (SELECT 1 FROM institutions WHERE is_synthetic)
-                OR EXISTS (SELECT 1 FROM sources WHERE kind = 'synthetic') AS is_synthetic,
-                (SELECT max(finished_at) FROM ingest_runs WHERE status <> 'failed') AS built_at
-            """
-        )
+        .execute("SELECT is_synthetic, built_at, as_of FROM snapshot_info")
         .fetchone()
     )
-    return {"is_synthetic": bool(row[0]), "built_at": row[1]} if row else {}
+    return {"is_synthetic": bool(row[0]), "built_at": row[1], "as_of": row[2]} if row else {}
 
 
 @_cached
@@ -100,7 +90,7 @@ def cycles(snapshot_path: str) -> pl.DataFrame:
         """
         SELECT c.cycle_id, c.institution_id, i.name AS institution, c.number, c.title, c.topic,
                c.language, c.started_on, c.ended_on, c.handed_over_on, c.members,
-               c.declared_count, c.source_url, c.note
+               c.declared_count, c.follow_up_complete, c.checked_on, c.source_url, c.note
         FROM current_cycles AS c
         JOIN current_institutions AS i USING (institution_id)
         ORDER BY i.name, c.started_on NULLS LAST, c.number
@@ -157,7 +147,8 @@ class ExplorerFilters:
 EXPLORER_SQL = """
 SELECT s.recommendation_id, s.cycle_id, s.institution_id,
        s.institution_name AS institution, s.cycle_title AS cycle, s.number, s.title,
-       s.theme, s.granularity, s.stance, s.status, s.responded_on, s.response_due_on,
+       s.theme, s.granularity, s.response_basis, s.response_state, s.implementation_basis,
+       s.implementation_state, s.responded_on, s.response_due_on,
        s.response_timeliness, s.is_overdue, s.is_stale, s.days_since_last_event,
        s.assessors_disagree
 FROM recommendation_status AS s
@@ -172,16 +163,15 @@ WHERE ($text = '' OR contains(
   AND (len(CAST($themes AS VARCHAR[])) = 0
        OR list_contains(CAST($themes AS VARCHAR[]), s.theme))
   AND (len(CAST($stances AS VARCHAR[])) = 0
-       OR list_contains(CAST($stances AS VARCHAR[]), s.stance))
+       OR list_contains(CAST($stances AS VARCHAR[]), s.response_state))
   AND (len(CAST($statuses AS VARCHAR[])) = 0
-       OR list_contains(CAST($statuses AS VARCHAR[]), s.status))
+       OR list_contains(CAST($statuses AS VARCHAR[]), s.implementation_state))
   AND (len(CAST($assessors AS VARCHAR[])) = 0
        OR EXISTS (SELECT 1 FROM current_status_events AS e
                   WHERE e.recommendation_id = s.recommendation_id
                     AND list_contains(CAST($assessors AS VARCHAR[]), e.assessor))
-       OR EXISTS (SELECT 1 FROM congruence AS g
+       OR EXISTS (SELECT 1 FROM current_congruence AS g
                   WHERE g.recommendation_id = s.recommendation_id
-                    AND g.withdrawn_run_id IS NULL
                     AND list_contains(CAST($assessors AS VARCHAR[]), g.assessor)))
   AND (NOT $overdue_only OR coalesce(s.is_overdue, FALSE))
   AND (NOT $stale_only OR coalesce(s.is_stale, FALSE))
@@ -196,12 +186,10 @@ def recommendation(snapshot_path: str, recommendation_id: str) -> dict[str, Any]
     frame = _frame(
         snapshot_path,
         """
-        SELECT s.*, r.note, c.title AS cycle, i.deadline_rule,
+        SELECT s.*, s.cycle_title AS cycle, i.deadline_rule,
                s.institution_name AS institution
         FROM recommendation_status AS s
-        JOIN recommendations AS r USING (recommendation_id)
-        JOIN cycles AS c ON c.cycle_id = s.cycle_id
-        JOIN institutions AS i ON i.institution_id = s.institution_id
+        JOIN current_institutions AS i ON i.institution_id = s.institution_id
         WHERE s.recommendation_id = $id
         """,
         {"id": recommendation_id},
@@ -214,10 +202,11 @@ def responses(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
         """
-        SELECT response_kind, responded_on, responded_on_precision, responder, stance,
-               stance_label, body, source_url, note
-        FROM responses
-        WHERE recommendation_id = $id AND withdrawn_run_id IS NULL
+        SELECT basis, response_kind, title, responded_on, responded_on_precision, responder,
+               stance, stance_label, body, source_url, locator, note, covered_count,
+               declared_count
+        FROM recommendation_responses
+        WHERE recommendation_id = $id
         ORDER BY responded_on NULLS LAST, response_kind
         """,
         {"id": recommendation_id},
@@ -234,31 +223,10 @@ def timeline(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
         """
-        SELECT r.adopted_on AS on_date, r.adopted_on_precision AS precision,
-               'adopted' AS kind, NULL AS value, NULL AS label, NULL AS assessor,
-               NULL AS progress, NULL AS note, r.source_url, 'current' AS state
-        FROM recommendations r
-        WHERE r.recommendation_id = $id AND r.adopted_on IS NOT NULL
-        UNION ALL
-        SELECT p.responded_on, p.responded_on_precision, 'response', p.stance, p.stance_label,
-               'administration', NULL, p.note, p.source_url,
-               CASE WHEN p.withdrawn_run_id IS NULL THEN 'current' ELSE 'withdrawn' END
-        FROM responses p
-        WHERE p.recommendation_id = $id
-        UNION ALL
-        SELECT e.occurred_on, e.occurred_on_precision, 'status', e.status, e.status_label,
-               e.assessor, e.progress, e.note, e.source_url,
-               CASE WHEN e.withdrawn_run_id IS NOT NULL THEN 'withdrawn'
-                    WHEN e.superseded_by IS NOT NULL THEN 'superseded'
-                    ELSE 'current' END
-        FROM status_events e
-        WHERE e.recommendation_id = $id
-        UNION ALL
-        SELECT g.assessed_on, g.assessed_on_precision, 'congruence', g.level, g.level,
-               g.assessor, NULL, g.note, g.source_url,
-               CASE WHEN g.withdrawn_run_id IS NULL THEN 'current' ELSE 'withdrawn' END
-        FROM congruence g
-        WHERE g.recommendation_id = $id
+        SELECT on_date, precision, kind, value, label, assessor, progress, note, source_url,
+               state
+        FROM recommendation_timeline
+        WHERE recommendation_id = $id
         ORDER BY on_date NULLS LAST, kind
         """,
         {"id": recommendation_id},
@@ -271,8 +239,8 @@ def congruence(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
         snapshot_path,
         """
         SELECT level, adopted_measure, legal_reference, assessor, assessed_on, source_url, note
-        FROM congruence
-        WHERE recommendation_id = $id AND withdrawn_run_id IS NULL
+        FROM current_congruence
+        WHERE recommendation_id = $id
         ORDER BY assessor
         """,
         {"id": recommendation_id},
@@ -304,8 +272,8 @@ def cycle_milestones(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
         snapshot_path,
         """
         SELECT occurred_on, occurred_on_precision, kind, label, source_url, note
-        FROM milestones
-        WHERE cycle_id = $cycle AND withdrawn_run_id IS NULL AND occurred_on IS NOT NULL
+        FROM current_milestones
+        WHERE cycle_id = $cycle AND occurred_on IS NOT NULL
         ORDER BY occurred_on, kind
         """,
         {"cycle": cycle_id},
@@ -320,18 +288,7 @@ def busiest_cycle(snapshot_path: str) -> str | None:
         cursor(snapshot_path)
         .execute(
             """
-            WITH dated AS (
-                SELECT cycle_id FROM current_milestones WHERE occurred_on IS NOT NULL
-                UNION ALL
-                SELECT r.cycle_id FROM current_status_events AS e
-                JOIN current_recommendations AS r USING (recommendation_id)
-                WHERE e.occurred_on IS NOT NULL
-                UNION ALL
-                SELECT r.cycle_id FROM current_responses AS p
-                JOIN current_recommendations AS r USING (recommendation_id)
-                WHERE p.responded_on IS NOT NULL
-            )
-            SELECT cycle_id FROM dated GROUP BY cycle_id ORDER BY count(*) DESC, cycle_id LIMIT 1
+            SELECT cycle_id FROM cycle_activity ORDER BY n_dated DESC, cycle_id LIMIT 1
             """
         )
         .fetchone()
@@ -347,12 +304,10 @@ def sources(snapshot_path: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
         """
-        SELECT s.source_id, s.kind, s.title, s.licence, s.attribution, s.last_status,
-               s.last_success_at,
-               date_diff('day', s.last_success_at, current_timestamp::TIMESTAMP)
-                   AS days_since_success
-        FROM sources s
-        ORDER BY s.source_id
+        SELECT source_id, kind, title, licence, attribution, last_status, last_success_at,
+               days_since_success, latest_fact_on, days_since_fact
+        FROM source_freshness
+        ORDER BY source_id
         """,
     )
 
@@ -362,18 +317,8 @@ def ingest_runs(snapshot_path: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
         """
-        SELECT r.run_id, r.command, r.started_at, r.finished_at, r.status, r.tool_version,
-               r.is_synthetic,
-               CAST(coalesce(sum(sr.rows_read), 0) AS BIGINT) AS rows_read,
-               CAST(coalesce(sum(sr.rows_new), 0) AS BIGINT) AS rows_new,
-               CAST(coalesce(sum(sr.rows_changed), 0) AS BIGINT) AS rows_changed,
-               CAST(coalesce(sum(sr.rows_withdrawn), 0) AS BIGINT) AS rows_withdrawn,
-               CAST(coalesce(sum(sr.rows_rejected), 0) AS BIGINT) AS rows_rejected,
-               count(*) FILTER (WHERE sr.status = 'failed') AS sources_failed
-        FROM ingest_runs r
-        LEFT JOIN source_runs sr USING (run_id)
-        GROUP BY ALL
-        ORDER BY r.run_id DESC
+        SELECT * FROM ingest_run_summary
+        ORDER BY run_id DESC
         """,
     )
 
@@ -385,7 +330,7 @@ def source_runs(snapshot_path: str) -> pl.DataFrame:
         """
         SELECT run_id, source_id, status, rows_read, rows_new, rows_changed, rows_unchanged,
                rows_withdrawn, rows_rejected, error
-        FROM source_runs
+        FROM source_run_history
         ORDER BY run_id DESC, source_id
         """,
     )
@@ -398,8 +343,7 @@ def rejects(snapshot_path: str) -> pl.DataFrame:
         snapshot_path,
         """
         SELECT source_id, file, "row", "column", value, reason, raw, run_id
-        FROM rejects
-        WHERE run_id = (SELECT max(run_id) FROM ingest_runs)
+        FROM latest_rejects
         ORDER BY source_id, file, "row"
         """,
     )
@@ -437,20 +381,25 @@ def cycle_indicators(snapshot_path: str, institution_ids: tuple[str, ...] = ()) 
 
 
 @_cached
-def median_days_to_response(snapshot_path: str, institution_ids: tuple[str, ...]) -> float | None:
-    """Median over the pooled items of the scope (a median of medians would be wrong)."""
+def median_days_to_response(
+    snapshot_path: str, institution_ids: tuple[str, ...]
+) -> tuple[float | None, int]:
+    """Median over the pooled items of the scope (a median of medians would be wrong), and
+    how many items it rests on."""
     row = (
         cursor(snapshot_path)
         .execute(
             f"""
-            SELECT median(days_to_response) FROM recommendation_status
+            SELECT median(days_to_response), count(days_to_response) FROM recommendation_status
             WHERE granularity = 'item' AND {_SCOPE}
             """,  # noqa: S608 - constant clause
             _scope(institution_ids),
         )
         .fetchone()
     )
-    return None if row is None or row[0] is None else float(row[0])
+    if row is None:
+        return None, 0
+    return (None if row[0] is None else float(row[0])), int(row[1] or 0)
 
 
 @_cached
@@ -461,7 +410,7 @@ def implementation_mix(snapshot_path: str, institution_ids: tuple[str, ...]) -> 
         SELECT m.institution_id, i.name AS institution, m.cycle_id, m.basis, m.status,
                m.status_order, m.count
         FROM implementation_mix AS m
-        JOIN institutions AS i USING (institution_id)
+        JOIN current_institutions AS i USING (institution_id)
         WHERE {_SCOPE}
         """,  # noqa: S608 - constant clause
         _scope(institution_ids),
@@ -473,10 +422,10 @@ def stance_mix(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataF
     return _frame(
         snapshot_path,
         f"""
-        SELECT m.institution_id, i.name AS institution, m.cycle_id, m.stance, m.stance_order,
-               m.count
+        SELECT m.institution_id, i.name AS institution, m.cycle_id, m.response_state,
+               m.state_order, m.count
         FROM stance_mix AS m
-        JOIN institutions AS i USING (institution_id)
+        JOIN current_institutions AS i USING (institution_id)
         WHERE {_SCOPE}
         """,  # noqa: S608 - constant clause
         _scope(institution_ids),
@@ -531,65 +480,11 @@ def final_deadlines(snapshot_path: str, institution_id: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
         """
-        WITH received AS (
-            SELECT cycle_id,
-                   min(occurred_on) AS received_on,
-                   arg_min(coalesce(occurred_on_precision, 'day'), occurred_on)
-                       AS received_on_precision,
-                   arg_min(kind, occurred_on) AS received_kind
-            FROM current_milestones
-            WHERE kind IN ('final_report', 'final_response') AND occurred_on IS NOT NULL
-            GROUP BY cycle_id
-        ),
-        steps AS (
-            SELECT cycle_id, kind,
-                   min(occurred_on) AS step_on,
-                   arg_min(coalesce(occurred_on_precision, 'day'), occurred_on) AS step_precision
-            FROM current_milestones
-            WHERE occurred_on IS NOT NULL
-            GROUP BY cycle_id, kind
-        ),
-        clock AS (
-            SELECT c.*, i.final_deadline_days,
-                   coalesce(i.final_deadline_from, 'handover') AS final_deadline_from,
-                   CASE WHEN coalesce(i.final_deadline_from, 'handover') = 'handover'
-                       THEN c.handed_over_on ELSE s.step_on END AS clock_on,
-                   CASE WHEN coalesce(i.final_deadline_from, 'handover') = 'handover'
-                       THEN c.handed_over_on_precision ELSE s.step_precision END
-                       AS clock_precision
-            FROM current_cycles AS c
-            JOIN current_institutions AS i USING (institution_id)
-            LEFT JOIN steps AS s ON s.cycle_id = c.cycle_id AND s.kind = i.final_deadline_from
-            WHERE c.institution_id = $institution
-        ),
-        due AS (
-            SELECT c.cycle_id, c.title AS cycle, c.started_on, c.number,
-                   c.final_deadline_days, c.final_deadline_from,
-                   c.clock_on + c.final_deadline_days AS final_due_on,
-                   CASE WHEN c.final_deadline_days IS NOT NULL AND c.clock_on IS NOT NULL
-                       THEN coalesce(c.clock_precision, 'day')
-                   END AS final_due_on_precision,
-                   uptake_period_end(c.clock_on, c.clock_precision)
-                       + c.final_deadline_days AS final_due_latest_on,
-                   r.received_on, r.received_on_precision, r.received_kind
-            FROM clock AS c
-            LEFT JOIN received AS r USING (cycle_id)
-        )
-        SELECT cycle_id, cycle, final_deadline_days, final_deadline_from,
-               final_due_on, final_due_on_precision,
-               final_due_latest_on, received_on, received_on_precision, received_kind,
-               CASE
-                   WHEN final_deadline_days IS NULL THEN 'no_deadline'
-                   WHEN final_due_on IS NULL THEN 'no_date'
-                   WHEN received_on IS NOT NULL
-                       AND uptake_period_end(received_on, received_on_precision) <= final_due_on
-                       THEN 'on_time'
-                   WHEN received_on > final_due_latest_on THEN 'late'
-                   WHEN received_on IS NOT NULL THEN 'answered'
-                   WHEN final_due_latest_on < uptake_today() THEN 'overdue'
-                   ELSE 'awaiting'
-               END AS final_timeliness
-        FROM due
+        SELECT cycle_id, cycle, follow_up_complete, final_deadline_days, final_deadline_from,
+               final_due_on, final_due_on_precision, final_due_latest_on, received_on,
+               received_on_precision, received_kind, final_timeliness
+        FROM cycle_final_deadline
+        WHERE institution_id = $institution
         ORDER BY started_on NULLS LAST, number, cycle_id
         """,
         {"institution": institution_id},
@@ -648,8 +543,7 @@ def recommendation_exists(snapshot_path: str, recommendation_id: str) -> bool:
     row = (
         cursor(snapshot_path)
         .execute(
-            "SELECT EXISTS (SELECT 1 FROM recommendations WHERE recommendation_id = $id "
-            "AND withdrawn_run_id IS NULL)",
+            "SELECT EXISTS (SELECT 1 FROM current_recommendations WHERE recommendation_id = $id)",
             {"id": recommendation_id},
         )
         .fetchone()
@@ -706,7 +600,7 @@ def implementation_cases(snapshot_path: str, institution_ids: tuple[str, ...]) -
         SELECT i.name AS institution, t.days, count(*) AS n,
                CAST(count(*) FILTER (WHERE t.implemented) AS BIGINT) AS n_implemented
         FROM time_to_implementation AS t
-        JOIN institutions AS i USING (institution_id)
+        JOIN current_institutions AS i USING (institution_id)
         WHERE {_SCOPE}
         GROUP BY i.name, t.days
         """,  # noqa: S608 - constant clause
@@ -721,15 +615,10 @@ def cycle_status_event_days(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
         """
-        SELECT e.occurred_on, e.status, count(*) AS n,
-               min(r.number) AS number, min(r.title) AS title, min(e.source_url) AS source_url
-        FROM status_events e
-        JOIN recommendations r USING (recommendation_id)
-        WHERE r.cycle_id = $cycle AND e.withdrawn_run_id IS NULL
-          AND e.superseded_by IS NULL AND e.occurred_on IS NOT NULL
-          AND r.withdrawn_run_id IS NULL
-        GROUP BY e.occurred_on, e.status
-        ORDER BY e.occurred_on, e.status
+        SELECT occurred_on, status, n, number, title, source_url
+        FROM cycle_status_event_days
+        WHERE cycle_id = $cycle
+        ORDER BY occurred_on, status
         """,
         {"cycle": cycle_id},
     )
@@ -741,14 +630,71 @@ def cycle_response_days(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
         """
-        SELECT p.responded_on, p.stance, count(*) AS n,
-               min(r.number) AS number, min(r.title) AS title, min(p.source_url) AS source_url
-        FROM responses p
-        JOIN recommendations r USING (recommendation_id)
-        WHERE r.cycle_id = $cycle AND p.withdrawn_run_id IS NULL
-          AND r.withdrawn_run_id IS NULL AND p.responded_on IS NOT NULL
-        GROUP BY p.responded_on, p.stance
-        ORDER BY p.responded_on, p.stance
+        SELECT responded_on, state, n, number, title, source_url
+        FROM cycle_response_days
+        WHERE cycle_id = $cycle
+        ORDER BY responded_on, state
         """,
         {"cycle": cycle_id},
+    )
+
+
+# --- scales and vocabularies (stored in the snapshot) ----------------------------------------
+
+
+@_cached
+def scale(snapshot_path: str, vocabulary: str) -> pl.DataFrame:
+    """One canonical scale in display order, with what each value means."""
+    return _frame(
+        snapshot_path,
+        """
+        SELECT value, value_order, meaning FROM scale_values
+        WHERE vocabulary = $vocabulary ORDER BY value_order
+        """,
+        {"vocabulary": vocabulary},
+    )
+
+
+@_cached
+def crosswalk(snapshot_path: str) -> pl.DataFrame:
+    """Every source label with the canonical value it maps to."""
+    return _frame(
+        snapshot_path,
+        """
+        SELECT vocabulary, label, language, value, note FROM vocabulary_crosswalk
+        ORDER BY vocabulary, value, label
+        """,
+    )
+
+
+@_cached
+def overdue_decidable(snapshot_path: str) -> int:
+    """How many recommendations can be judged overdue or not at all: those of cycles with a
+    deadline rule and sources known complete. With none, "only overdue" means nothing."""
+    row = (
+        cursor(snapshot_path)
+        .execute("SELECT coalesce(sum(overdue_decidable), 0) FROM institution_indicators")
+        .fetchone()
+    )
+    return int(row[0]) if row else 0
+
+
+@_cached
+def scope_indicators(snapshot_path: str, institution_ids: tuple[str, ...]) -> dict[str, Any]:
+    """The headline figures of a scope, pooled in the snapshot (views.sql scope_indicators)."""
+    frame = _frame(
+        snapshot_path,
+        "SELECT * FROM scope_indicators(CAST($institutions AS VARCHAR[]))",
+        _scope(institution_ids),
+    )
+    return frame.row(0, named=True)
+
+
+@_cached
+def scale_values(snapshot_path: str) -> pl.DataFrame:
+    """Every scale with its values in order and their meaning, as the snapshot stores them."""
+    return _frame(
+        snapshot_path,
+        "SELECT vocabulary, value, value_order, meaning FROM scale_values "
+        "ORDER BY vocabulary, value_order",
     )

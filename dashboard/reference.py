@@ -1,7 +1,7 @@
-"""The project's own reference texts the app shows: methodology sections and vocabularies.
+"""The project's own reference text the app shows: the methodology sections.
 
-These are files in the repository (docs/methodology.md, data/vocabularies/*.csv), not
-snapshot data, so the page and the documentation can never say different things.
+docs/methodology.md is documentation, not data, so the page and the documentation can never
+say different things. Scales and vocabularies are data and are read from the snapshot.
 """
 
 from __future__ import annotations
@@ -10,13 +10,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
 import streamlit as st
 
 from dashboard.snapshot import REPO_ROOT
 
 METHODOLOGY_FILE = REPO_ROOT / "docs" / "methodology.md"
-VOCABULARY_DIR = REPO_ROOT / "data" / "vocabularies"
 _HEADING = re.compile(r"^## +(?P<title>.+?)\s*$", re.MULTILINE)
 
 
@@ -56,26 +54,3 @@ def methodology() -> tuple[str, list[Section]] | None:
     if not METHODOLOGY_FILE.is_file():
         return None
     return _methodology(str(METHODOLOGY_FILE), _mtime(METHODOLOGY_FILE))
-
-
-@st.cache_data(show_spinner=False)
-def _vocabulary(path: str, mtime: float) -> pl.DataFrame:
-    del mtime
-    return pl.read_csv(path, infer_schema=False)
-
-
-def vocabularies() -> dict[str, pl.DataFrame]:
-    """Each vocabulary's label → canonical value mapping, by vocabulary name."""
-    if not VOCABULARY_DIR.is_dir():
-        return {}
-    found = {}
-    for path in sorted(VOCABULARY_DIR.glob("*.csv")):
-        if path.stem == "scales":
-            continue
-        found[path.stem] = _vocabulary(str(path), _mtime(path))
-    return found
-
-
-def scales() -> pl.DataFrame | None:
-    path = VOCABULARY_DIR / "scales.csv"
-    return _vocabulary(str(path), _mtime(path)) if path.is_file() else None

@@ -8,17 +8,16 @@ means the app never keeps reading an old file through a reused path.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 
+from ingest import publication
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA_DIR = REPO_ROOT / "data" / "build"
-DATA_DIR_ENV = "UPTAKE_DATA_DIR"
-POINTER_NAME = "CURRENT"
+DATA_DIR_ENV = publication.DATA_DIR_ENV
 
 
 @dataclass(frozen=True)
@@ -32,34 +31,20 @@ class Snapshot:
         return self.path.name
 
 
-@dataclass(frozen=True)
-class Missing:
-    """Why no snapshot can be opened, for the notice on screen."""
-
-    data_dir: Path
-    reason: str  # no_pointer | empty_pointer | missing_file
+Missing = publication.NotPublished
 
 
 def data_dir() -> Path:
-    """The build directory: UPTAKE_DATA_DIR when set, else data/build in the repository."""
-    configured = os.environ.get(DATA_DIR_ENV, "").strip()
-    return Path(configured).expanduser() if configured else DEFAULT_DATA_DIR
+    """The build directory, by the same rule the ingest commands publish with."""
+    return publication.data_dir_from_env()
 
 
 def current(directory: Path | None = None) -> Snapshot | Missing:
     """The snapshot CURRENT points at, or why there is none yet."""
-    folder = directory or data_dir()
-    pointer = folder / POINTER_NAME
-    try:
-        name = pointer.read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return Missing(folder, "no_pointer")
-    if not name:
-        return Missing(folder, "empty_pointer")
-    path = Path(name) if Path(name).is_absolute() else folder / name
-    if not path.is_file():
-        return Missing(folder, "missing_file")
-    return Snapshot(path.resolve())
+    found = publication.current(directory or data_dir())
+    if isinstance(found, publication.Published):
+        return Snapshot(found.path.resolve())
+    return found
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

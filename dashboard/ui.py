@@ -69,6 +69,40 @@ def percent(value: float | None) -> str:
     return t("common.not_available") if value is None else f"{value:.0%}"
 
 
+# Below this many recommendations a share or a median says little; it is flagged wherever shown.
+SMALL_N = 5
+
+
+def is_small(n: int | None) -> bool:
+    return n is not None and 0 < n < SMALL_N
+
+
+def small_n_note(n: int | None) -> str:
+    """The flag a figure resting on fewer than SMALL_N recommendations carries ('' otherwise)."""
+    return t("common.small_n", n=n, min=SMALL_N) if is_small(n) else ""
+
+
+def share(numerator: int | None, denominator: int | None) -> str:
+    """A share as 'x %', or n/a when its denominator is 0 or unknown (never 0 %)."""
+    if not denominator or numerator is None:
+        return t("common.not_available")
+    return f"{numerator / denominator:.0%}"
+
+
+def with_small_n(text: str, n: int | None) -> str:
+    """A figure's text with the small-n flag appended when it rests on fewer than SMALL_N."""
+    note = small_n_note(n)
+    return f"{text} ({note})" if note else text
+
+
+def text_or_not_recorded(value: object) -> str:
+    """A value from the data as text, or 'not recorded' when the source gives none — never
+    the word None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return t("common.not_recorded")
+    return str(value)
+
+
 def number(value: float | int | None) -> str:
     if value is None:
         return t("common.not_available")

@@ -18,7 +18,6 @@ import duckdb
 import pyarrow as pa
 
 from ingest import __version__
-from ingest.indicators import create_indicators
 from ingest.load import (
     MergeCounts,
     copy_previous,
@@ -28,6 +27,7 @@ from ingest.load import (
     move_to_source,
     owners,
 )
+from ingest.publish import seal_and_publish
 from ingest.records import CanonicalRows, Problem, SourceError, SourceRows
 from ingest.register_format import TABLE_ORDER
 from ingest.registers import read_register
@@ -36,8 +36,6 @@ from ingest.snapshot import (
     current_snapshot,
     new_snapshot_name,
     partial_path,
-    prune,
-    publish,
     remove_stale_partials,
 )
 from ingest.sources_config import LiveSource, RegisterSource, SourceConfig
@@ -183,22 +181,14 @@ def build_snapshot(
                 outcome.problems = canonical.problems
             _record_run(con, run_id, command, started_at, inputs, outcomes)
             say(f"load: run {run_id} merged in {time.perf_counter() - t0:.2f}s")
-
-            t0 = time.perf_counter()
-            create_indicators(con, as_of or started_at.date())
-            say(f"views: created and stored in {time.perf_counter() - t0:.2f}s")
-
-            t0 = time.perf_counter()
             name = new_snapshot_name(run_id, started_at, synthetic=command == "synth")
             con.execute("UPDATE ingest_runs SET snapshot_file = ? WHERE run_id = ?", [name, run_id])
-            con.execute("CHECKPOINT")
-        finally:
+        except BaseException:
             con.close()
-        final_partial = partial_path(data_dir, name)
-        building.replace(final_partial)
-        snapshot = publish(data_dir, final_partial, name)
-        prune(data_dir)
-        say(f"publish: {snapshot.name} is current ({time.perf_counter() - t0:.2f}s)")
+            raise
+        snapshot = seal_and_publish(
+            con, building, data_dir, name, as_of or started_at.date(), vocabularies, say
+        )
     return BuildResult(run_id=run_id, snapshot=snapshot, outcomes=list(outcomes.values()))
 
 

@@ -19,7 +19,8 @@ from ingest.build import (
     build_snapshot,
     read_registers,
 )
-from ingest.paths import REPO_ROOT, SOURCES_FILE, build_dir_from_env
+from ingest.paths import REPO_ROOT, SOURCES_FILE
+from ingest.publication import data_dir_from_env
 from ingest.records import Problem
 from ingest.snapshot import BuildLockedError, SnapshotMissingError, current_snapshot
 from ingest.sources_config import SourceConfigError, SourcesFile, load_sources
@@ -114,7 +115,7 @@ def build(
     """Build a snapshot offline from the registers, then publish it."""
     config = _config(sources)
     inputs = read_registers(config.sources, display_root=REPO_ROOT)
-    _publish(data_dir or build_dir_from_env(), inputs, "build", allow_rejects, _as_of(as_of))
+    _publish(data_dir or data_dir_from_env(), inputs, "build", allow_rejects, _as_of(as_of))
 
 
 def _publish(
@@ -154,10 +155,21 @@ def fetch(
     allow_rejects: Annotated[
         bool, typer.Option(help="Exit 0 even when rows were rejected.")
     ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Dry run: ask each source only what it is (version, component or dataset, "
+            "record count, unmapped labels); record and publish nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Fetch the live sources (or replay a recorded run), then publish a snapshot holding
     the registers plus everything fetched."""
     from ingest.fetch import FetchUpdate, fetch_sources
+
+    if check:
+        _check_live_sources(sources, source or None)
 
     def show(update: FetchUpdate) -> None:
         if update.stage == "page":
@@ -169,7 +181,7 @@ def fetch(
         console.print(line, highlight=False, markup=False)
 
     config = _config(sources)
-    data_dir = data_dir or build_dir_from_env()
+    data_dir = data_dir or data_dir_from_env()
     try:
         fetched = fetch_sources(sources, data_dir, source or None, replay, show)
     except ValueError as error:
@@ -178,6 +190,44 @@ def fetch(
     inputs = read_registers(config.sources, display_root=REPO_ROOT)
     inputs += [(config.by_id(result.source_id), result) for result in fetched]
     _publish(data_dir, inputs, "fetch", allow_rejects, None)
+
+
+def _check_live_sources(sources: Path, source_ids: list[str] | None) -> None:
+    """Prints what each live source is; exits 1 when a source fails, lacks a mapped field or
+    uses labels the vocabularies do not map (a real fetch would reject those rows)."""
+    from ingest.source_check import check_sources
+
+    _config(sources)
+    try:
+        checks = check_sources(sources, source_ids)
+    except ValueError as error:
+        console.print(str(error), highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    trouble = False
+    for result in checks:
+        lines = [f"{result.source_id} ({result.kind})"]
+        if result.error:
+            lines.append(f"  FAILED: {result.error}")
+            trouble = True
+        else:
+            lines += [f"  {what}: {found}" for what, found in result.facts if what != "fields"]
+            count = "not known without a full read" if result.records is None else result.records
+            lines.append(f"  records: {count}")
+            if result.missing_fields:
+                lines.append(
+                    f"  MISSING fields named by the mapping: {', '.join(result.missing_fields)}"
+                )
+            for vocabulary, labels in result.labels.items():
+                unmapped = result.unmapped.get(vocabulary, [])
+                lines.append(
+                    f"  {vocabulary} labels: {len(labels)}, "
+                    + ("all mapped" if not unmapped else f"{len(unmapped)} UNMAPPED")
+                )
+                lines += [f"    unmapped: {label!r}" for label in unmapped]
+            trouble = trouble or bool(result.missing_fields or result.unmapped)
+        for line in lines:
+            out.print(line, highlight=False, markup=False, soft_wrap=True)
+    raise typer.Exit(1 if trouble else 0)
 
 
 @app.command()

@@ -16,7 +16,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-CURRENT_FILE = "CURRENT"
+from ingest import publication
+from ingest.publication import CURRENT_FILE
+
 PARTIAL_SUFFIX = ".partial"
 KEEP_SNAPSHOTS = 5
 SNAPSHOT_NAME = re.compile(r"^uptake(?:-synthetic)?-(?P<stamp>\d{8}T\d{12}Z)-run\d+\.duckdb$")
@@ -32,20 +34,16 @@ class SnapshotMissingError(RuntimeError):
 
 def current_snapshot(data_dir: Path) -> Path | None:
     """The published snapshot file, or None when nothing was published yet."""
-    pointer = data_dir / CURRENT_FILE
-    try:
-        name = pointer.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    if not name:
-        return None
-    path = data_dir / name
-    if not path.exists():
+    found = publication.current(data_dir)
+    if isinstance(found, publication.Published):
+        return found.path
+    if found.reason == "missing_file":
+        pointer = data_dir / CURRENT_FILE
         raise SnapshotMissingError(
-            f"{pointer} names {name}, which does not exist: restore that file, or point "
+            f"{pointer} names {found.name}, which does not exist: restore that file, or point "
             f"CURRENT at another snapshot in {data_dir} (delete CURRENT to start a new history)"
         )
-    return path
+    return None
 
 
 def new_snapshot_name(run_id: int, started_at: dt.datetime, synthetic: bool = False) -> str:

@@ -22,14 +22,12 @@ import duckdb
 import polars as pl
 
 from ingest import __version__
-from ingest.indicators import create_indicators
 from ingest.load import create_schema
+from ingest.publish import seal_and_publish
 from ingest.snapshot import (
     build_lock,
     new_snapshot_name,
     partial_path,
-    prune,
-    publish,
     remove_stale_partials,
 )
 from ingest.synth_data import SOURCE_ID, URL_ROOT, SynthSpec, generate
@@ -144,12 +142,7 @@ def synthesize(
                 _insert(con, table, frame)
             _record_run(con, spec, name, started_at, rows)
             say(f"load: {rows:,} rows in {time.perf_counter() - t0:.2f}s")
-            t0 = time.perf_counter()
-            create_indicators(con, spec.as_of)
-            con.execute("CHECKPOINT")
-        finally:
+        except BaseException:
             con.close()
-        snapshot = publish(data_dir, partial, name)
-        prune(data_dir)
-        say(f"publish: {snapshot.name} is current ({time.perf_counter() - t0:.2f}s)")
-    return snapshot
+            raise
+        return seal_and_publish(con, partial, data_dir, name, spec.as_of, say=say)

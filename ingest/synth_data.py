@@ -279,6 +279,10 @@ class _Generator:
                     ],
                     dtype=pl.Int32,
                 ),
+                # Two cycles in three are marked as checked complete (without drawing from the
+                # generator, so every other synthetic figure stays as it was): the others show
+                # what "not recorded" looks like at scale.
+                "follow_up_complete": pl.Series(number % 3 != 0, dtype=pl.Boolean),
                 "source_url": [f"{URL_ROOT}/cycles/{i}" for i in ids],
                 "note": [
                     "Synthetic cycle: only declared counts and an outcome report are known."
@@ -472,7 +476,8 @@ class _Generator:
                 pl.DataFrame(
                     {
                         "recommendation_id": self.rec_ids.gather(rows),
-                        "response_kind": [kind] * len(rows),
+                        # Typed, so a kind with no rows (a tiny data set) still stacks.
+                        "response_kind": pl.Series([kind] * len(rows), dtype=pl.String),
                         "responded_on": _dates(shown_day),
                         "responded_on_precision": np.where(month[rows], "month", "day"),
                         "responder": pl.Series(self.inst_responder).gather(inst[rows]),

@@ -107,15 +107,19 @@ THEME_WORDS: dict[str, tuple[str, ...]] = {
 
 LANGUAGES: tuple[str, ...] = tuple(RECOMMENDATION_PREFIX)
 
-STATUS_SCALE: tuple[str, ...] = (
-    "not_started",
-    "in_progress",
-    "partially_implemented",
-    "implemented",
-    "abandoned",
-)
-STANCE_SCALE: tuple[str, ...] = ("accepted", "partially_accepted", "noted", "rejected")
-CONGRUENCE_SCALE: tuple[str, ...] = ("unchanged", "modified", "watered_down", "not_adopted")
+def _scale(vocabulary: str, leave_out: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """A canonical scale in its order, from data/vocabularies/scales.csv (the one definition)."""
+    with (VOCABULARY_DIR / "scales.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["vocabulary"] == vocabulary]
+    rows.sort(key=lambda r: int(r["order"]))
+    return tuple(r["value"] for r in rows if r["value"] not in leave_out)
+
+
+# What synthetic sources say: every status but "unknown", every stance but "pending" (an
+# unanswered synthetic recommendation simply has no response row).
+STATUS_SCALE: tuple[str, ...] = _scale("implementation", leave_out=("unknown",))
+STANCE_SCALE: tuple[str, ...] = _scale("stance", leave_out=("pending",))
+CONGRUENCE_SCALE: tuple[str, ...] = _scale("congruence")
 
 
 def theme_word(language: str, theme: str) -> str:

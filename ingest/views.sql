@@ -676,7 +676,10 @@ SELECT
     count(*) FILTER (WHERE answered_on_time) AS responses_on_time,
     count(answered_on_time) AS responses_timeliness_known,
     count(*) FILTER (WHERE is_overdue) AS responses_overdue,
-    count(is_overdue) AS overdue_decidable,
+    count(*) FILTER (
+        WHERE follow_up_complete AND response_due_latest_on IS NOT NULL
+        AND is_overdue IS NOT NULL
+    ) AS overdue_decidable,
     count(*) FILTER (WHERE response_state = 'accepted') AS n_accepted,
     count(*) FILTER (WHERE response_state = 'partially_accepted') AS n_partially_accepted,
     count(*) FILTER (WHERE response_state = 'noted') AS n_noted,
@@ -741,7 +744,9 @@ QUALIFY row_number() OVER (
 --   share_on_time       responses_on_time / responses_timeliness_known
 --   responses_overdue   items with no answer whose deadline has certainly passed in a cycle
 --                       whose sources are known complete; NULL (n/a) when the institution
---                       has no deadline rule or no item can be decided (overdue_decidable = 0)
+--                       has no deadline rule or no item can be decided
+--   overdue_decidable   items that can be judged: a deadline, sources known complete, and an
+--                       answer of their own or none (not aggregate)
 --   response_deadline_days, response_due_on(_precision), response_due_latest_on
 --   n_accepted, n_partially_accepted, n_noted, n_rejected, n_pending   stance counts (items)
 --   items_with_status   items with at least one status event
@@ -952,7 +957,10 @@ WITH items AS (
         count(*) FILTER (WHERE s.answered_on_time) AS responses_on_time,
         count(s.answered_on_time) AS responses_timeliness_known,
         count(*) FILTER (WHERE s.is_overdue) AS responses_overdue,
-        count(s.is_overdue) AS overdue_decidable,
+        count(*) FILTER (
+            WHERE s.follow_up_complete AND s.response_due_latest_on IS NOT NULL
+            AND s.is_overdue IS NOT NULL
+        ) AS overdue_decidable,
         count(*) FILTER (WHERE s.response_state = 'accepted') AS n_accepted,
         count(*) FILTER (WHERE s.response_state = 'partially_accepted') AS n_partially_accepted,
         count(*) FILTER (WHERE s.response_state = 'noted') AS n_noted,
@@ -1302,13 +1310,13 @@ SELECT cycle_id, institution_id, cycle, started_on, number, follow_up_complete,
        final_due_on, final_due_on_precision,
        final_due_latest_on, received_on, received_on_precision, received_kind,
        CASE
-           WHEN received_on IS NOT NULL AND final_due_on IS NOT NULL
-               AND uptake_period_end(received_on, received_on_precision) <= final_due_on
+           WHEN final_deadline_days IS NULL AND received_on IS NOT NULL THEN 'answered'
+           WHEN final_deadline_days IS NULL THEN 'not_recorded'
+           WHEN final_due_on IS NULL THEN 'no_date'
+           WHEN uptake_period_end(received_on, received_on_precision) <= final_due_on
                THEN 'on_time'
            WHEN received_on > final_due_latest_on THEN 'late'
            WHEN received_on IS NOT NULL THEN 'answered'
-           WHEN final_deadline_days IS NULL THEN 'not_recorded'
-           WHEN final_due_on IS NULL THEN 'no_date'
            WHEN NOT follow_up_complete THEN 'not_recorded'
            WHEN final_due_latest_on < uptake_today() THEN 'overdue'
            ELSE 'awaiting'
@@ -1475,3 +1483,53 @@ SELECT cycle_id, responded_on,
        NULL, title, source_url
 FROM collective_response_scope
 WHERE responded_on IS NOT NULL;
+
+-- The headline figures of a scope (a list of institution ids; an empty list is every
+-- institution), pooled over its recommendations and reports: counts are summed and shares
+-- recomputed from the sums, never averaged. Each share comes with its numerator and
+-- denominator; a share whose denominator is 0 is NULL (n/a), and so is the overdue count when
+-- no institution in scope has a deadline rule and sources known complete.
+CREATE OR REPLACE MACRO scope_indicators(institution_ids) AS TABLE
+WITH chosen AS (
+    SELECT * FROM institution_indicators
+    WHERE len(institution_ids) = 0 OR list_contains(institution_ids, institution_id)
+),
+pooled AS (
+    SELECT
+        count(*) AS n_institutions,
+        coalesce(sum(n_cycles), 0) AS n_cycles,
+        coalesce(sum(cycles_with_declared), 0) AS cycles_with_declared,
+        coalesce(sum(cycles_with_response), 0) AS cycles_with_response,
+        sum(declared_count) AS declared_count,
+        coalesce(sum(items_known), 0) AS items_known,
+        coalesce(sum(items_in_declared_cycles), 0) AS items_in_declared_cycles,
+        coalesce(sum(responses_known), 0) AS responses_known,
+        coalesce(sum(responses_item), 0) AS responses_item,
+        coalesce(sum(responses_collective), 0) AS responses_collective,
+        coalesce(sum(responses_in_aggregate), 0) AS responses_in_aggregate,
+        coalesce(sum(responses_not_recorded), 0) AS responses_not_recorded,
+        coalesce(sum(responses_on_time), 0) AS responses_on_time,
+        coalesce(sum(responses_timeliness_known), 0) AS responses_timeliness_known,
+        sum(responses_overdue) AS responses_overdue,
+        coalesce(sum(overdue_decidable), 0) AS overdue_decidable,
+        coalesce(sum(items_in_item_basis_cycles), 0) AS items_in_item_basis_cycles,
+        coalesce(sum(report_implemented), 0) AS report_implemented,
+        coalesce(sum(report_denominator), 0) AS report_denominator,
+        coalesce(sum(report_unaccounted), 0) AS report_unaccounted
+    FROM chosen
+),
+medians AS (
+    SELECT median(days_to_response) AS median_days_to_response,
+           count(days_to_response) AS n_days_to_response
+    FROM recommendation_status
+    WHERE granularity = 'item'
+      AND (len(institution_ids) = 0 OR list_contains(institution_ids, institution_id))
+)
+SELECT
+    p.*,
+    uptake_share(p.items_in_declared_cycles, p.declared_count) AS coverage,
+    uptake_share(p.responses_known, p.items_known) AS response_rate,
+    uptake_share(p.responses_on_time, p.responses_timeliness_known) AS share_on_time,
+    m.median_days_to_response,
+    m.n_days_to_response
+FROM pooled AS p, medians AS m;

@@ -11,44 +11,64 @@ import streamlit as st
 
 from dashboard import charts, queries, scope, state, survival, ui
 from dashboard.messages import label, t
-from dashboard.palette import IMPLEMENTATION_COLOURS, STANCE_COLOURS
 
 # Institutions compared side by side at most, and how many are compared when nobody chose:
 # a column, a bar and a curve each per institution stay readable (and quick to draw) up to here.
 MAX_COMPARED = 12
 DEFAULT_COMPARED = 6
 
-# (indicator column, message key, how to format it); order is the table's row order.
-INDICATOR_ROWS = (
-    ("n_cycles", "number"),
-    ("declared_count", "number"),
-    ("items_known", "number"),
-    ("coverage", "percent"),
-    ("response_rate", "percent"),
-    ("share_on_time", "percent"),
-    ("median_days_to_response", "number"),
-    ("responses_overdue", "number"),
-    ("item_implementation_rate", "percent"),
-    ("item_implementation_rate_incl_partial", "percent"),
-    ("item_implementation_rate_of_accepted", "percent"),
-    ("report_implementation_rate", "percent"),
-    ("items_assessors_disagree", "number"),
-    ("staleness_days", "number"),
+# (indicator column, the column its n comes from, the numerator column for a share); order is
+# the table's row order. Every figure is shown with the n it rests on; a share whose n is 0 is
+# n/a, and one resting on fewer than ui.SMALL_N recommendations is flagged.
+INDICATOR_ROWS: tuple[tuple[str, str | None, str | None], ...] = (
+    ("n_cycles", None, None),
+    ("declared_count", None, None),
+    ("items_known", None, None),
+    ("coverage", "declared_count", "items_in_declared_cycles"),
+    ("response_rate", "items_known", "responses_known"),
+    ("share_on_time", "responses_timeliness_known", "responses_on_time"),
+    ("median_days_to_response", "n_days_to_response", None),
+    ("responses_overdue", "overdue_decidable", None),
+    ("item_implementation_rate", "items_in_item_basis_cycles", None),
+    ("item_implementation_rate_incl_partial", "items_in_item_basis_cycles", None),
+    ("item_implementation_rate_of_accepted", "items_accepted", None),
+    ("report_implementation_rate", "report_denominator", "report_implemented"),
+    ("report_unaccounted", None, None),
+    ("items_assessors_disagree", None, None),
+    ("staleness_days", None, None),
 )
+
+
+def _figure(row: dict, column: str, n_column: str | None, numerator: str | None) -> str:
+    """One cell of the comparison: the value, its numerator and denominator or its n, and the
+    small-n flag; n/a where it cannot be computed."""
+    value = row[column]
+    if n_column is None:
+        return ui.number(value)
+    n = row[n_column]
+    if not n or (column == "responses_overdue" and value is None):
+        return t("common.not_available")
+    if numerator is not None:
+        text = f"{ui.share(row[numerator], n)} ({ui.number(row[numerator])}/{ui.number(n)})"
+    elif "rate" in column:
+        text = f"{ui.percent(value)} (n={ui.number(n)})"
+    else:
+        text = f"{ui.number(value)} (n={ui.number(n)})"
+    return ui.with_small_n(text, n)
 
 
 def _side_by_side(rows: pl.DataFrame) -> None:
     """Indicators as rows, institutions as columns: the layout analysts paste into briefs."""
     st.subheader(t("compare.table_heading"))
-    formatters = {"number": ui.number, "percent": ui.percent}
     table: dict[str, list[str]] = {t("compare.indicator"): []}
     names = rows["institution_name"].to_list()
     for name in names:
         table[name] = []
-    for column, kind in INDICATOR_ROWS:
+    records = rows.to_dicts()
+    for column, n_column, numerator in INDICATOR_ROWS:
         table[t("compare.indicator")].append(t(f"indicator.{column}"))
-        for name, value in zip(names, rows[column].to_list(), strict=True):
-            table[name].append(formatters[kind](value))
+        for name, record in zip(names, records, strict=True):
+            table[name].append(_figure(record, column, n_column, numerator))
     st.dataframe(pl.DataFrame(table), hide_index=True, width="stretch", key="compare_table")
     st.caption(t("compare.table_note"))
 
@@ -167,11 +187,19 @@ def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
         key="implementation",
         value="status",
         order="status_order",
-        scale="implementation",
-        labels={value: label("implementation", value) for value in IMPLEMENTATION_COLOURS},
+        scale="implementation_state",
+        labels=_labels(snapshot_path, "implementation_state"),
         heading=t("compare.implementation_heading"),
         category="institution_basis",
     )
+
+
+def _labels(snapshot_path: str, vocabulary: str) -> dict[str, str]:
+    """Display labels of one of the snapshot's scales, in its order."""
+    return {
+        value: label(vocabulary, value)
+        for value in queries.scale(snapshot_path, vocabulary)["value"]
+    }
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -298,10 +326,10 @@ def render() -> None:
     _mix(
         queries.stance_mix(snapshot_path, chosen),
         key="stance",
-        value="stance",
-        order="stance_order",
-        scale="stance",
-        labels={value: label("stance", value) for value in STANCE_COLOURS},
+        value="response_state",
+        order="state_order",
+        scale="response_state",
+        labels=_labels(snapshot_path, "response_state"),
         heading=t("compare.stance_heading"),
     )
     _implementation_mix(snapshot_path, chosen)

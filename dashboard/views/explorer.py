@@ -13,13 +13,11 @@ import streamlit as st
 
 from dashboard import detail, permalinks, queries, state, ui
 from dashboard.messages import label, t
-from dashboard.palette import IMPLEMENTATION_COLOURS, STANCE_COLOURS
 
 FILTER_KEYS = ("institution", "cycle", "theme", "stance", "status", "assessor")
 FLAG_KEYS = ("overdue", "stale")
 TEXT_KEY = "q"
 RECOMMENDATION_KEY = "rec"
-ASSESSORS = ("administration", "citizens_body", "independent", "press")
 WIDGET = {key: f"explorer_{key}" for key in (*FILTER_KEYS, *FLAG_KEYS, TEXT_KEY)}
 OPEN_KEY = "explorer_open_recommendation"
 LAST_URL_KEY = "explorer_last_url"
@@ -41,9 +39,18 @@ def _choices(snapshot_path: str) -> dict[str, dict[str, str]]:
             for row in cycles.iter_rows(named=True)
         },
         "theme": {theme: theme for theme in queries.themes(snapshot_path)},
-        "stance": {value: label("stance", value) for value in STANCE_COLOURS},
-        "status": {value: label("implementation", value) for value in IMPLEMENTATION_COLOURS},
-        "assessor": {value: label("assessor", value) for value in ASSESSORS},
+        "stance": {
+            value: label("response_state", value)
+            for value in queries.scale(snapshot_path, "response_state")["value"]
+        },
+        "status": {
+            value: label("implementation_state", value)
+            for value in queries.scale(snapshot_path, "implementation_state")["value"]
+        },
+        "assessor": {
+            value: label("assessor", value)
+            for value in queries.scale(snapshot_path, "assessor")["value"]
+        },
     }
 
 
@@ -100,7 +107,9 @@ def _write_url() -> None:
     st.session_state[LAST_URL_KEY] = wanted
 
 
-def _filters_form(choices: dict[str, dict[str, str]]) -> queries.ExplorerFilters:
+def _filters_form(
+    choices: dict[str, dict[str, str]], overdue_decidable: int
+) -> queries.ExplorerFilters:
     st.text_input(
         t("explorer.search_label"),
         key=WIDGET[TEXT_KEY],
@@ -117,7 +126,16 @@ def _filters_form(choices: dict[str, dict[str, str]]) -> queries.ExplorerFilters
                 key=WIDGET[key],
                 placeholder=t("explorer.filter.any"),
             )
-        st.toggle(t("explorer.filter.overdue"), key=WIDGET["overdue"])
+        # "Only overdue" can find something only where a deadline rule exists and the sources
+        # are known complete; elsewhere it would silently return nothing, so it says why.
+        st.toggle(
+            t("explorer.filter.overdue"),
+            key=WIDGET["overdue"],
+            disabled=overdue_decidable == 0 and not st.session_state.get(WIDGET["overdue"]),
+            help=t("explorer.filter.overdue_help")
+            if overdue_decidable
+            else t("explorer.filter.overdue_na"),
+        )
         st.toggle(t("explorer.filter.stale"), key=WIDGET["stale"])
     return queries.ExplorerFilters(
         text=st.session_state[WIDGET[TEXT_KEY]],
@@ -146,15 +164,15 @@ def _table(rows: pl.DataFrame) -> None:
     shown = rows.select(
         pl.col("number").fill_null(""),
         "title",
-        pl.col("stance").replace_strict(
-            {value: label("stance", value) for value in STANCE_COLOURS},
-            default=pl.col("stance"),
-        ),
-        pl.col("status").replace_strict(
-            {value: label("implementation", value) for value in IMPLEMENTATION_COLOURS},
-            default=pl.col("status"),
-        ),
-        "is_overdue",
+        pl.col("response_state")
+        .map_elements(lambda v: label("response_state", v), return_dtype=pl.String)
+        .alias("stance"),
+        pl.col("implementation_state")
+        .map_elements(lambda v: label("implementation_state", v), return_dtype=pl.String)
+        .alias("status"),
+        pl.col("response_timeliness")
+        .map_elements(lambda v: t(f"timeliness.{v}"), return_dtype=pl.String)
+        .alias("deadline"),
         "is_stale",
         "cycle",
         "institution",
@@ -174,7 +192,7 @@ def _table(rows: pl.DataFrame) -> None:
             "title": st.column_config.TextColumn(t("column.title"), width="large"),
             "stance": st.column_config.TextColumn(t("column.stance")),
             "status": st.column_config.TextColumn(t("column.status")),
-            "is_overdue": st.column_config.CheckboxColumn(t("column.overdue")),
+            "deadline": st.column_config.TextColumn(t("column.deadline")),
             "is_stale": st.column_config.CheckboxColumn(t("column.stale")),
         },
     )
@@ -197,7 +215,10 @@ def render() -> None:
     st.caption(t("explorer.intro"))
     choices = _choices(snapshot_path)
     ui.notices(_apply_url(snapshot_path, choices))
-    filters = _filters_form(choices)
+    decidable = queries.overdue_decidable(snapshot_path)
+    filters = _filters_form(choices, decidable)
+    if filters.overdue_only and decidable == 0:
+        st.info(t("explorer.filter.overdue_na"), icon=":material/help:")
     matching = queries.explorer_count(snapshot_path, filters)
     rows = queries.explorer_page(snapshot_path, filters, MAX_TABLE_ROWS)
     total = queries.recommendation_count(snapshot_path)

@@ -12,8 +12,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries, scope, state, ui
-from dashboard.messages import deadline_start, label, t
-from dashboard.palette import IMPLEMENTATION_COLOURS
+from dashboard.messages import deadline_start, label, t, tn
 
 METRIC_WIDTH = 250
 # Institution cards drawn at most: each card is a dozen elements and a link, so hundreds of
@@ -23,29 +22,25 @@ MAX_CARDS = 12
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
 
 
-def _share(numerator: float, denominator: float) -> float | None:
-    return numerator / denominator if denominator else None
-
-
-def _metric(title: str, value: str, counts: str, help_text: str) -> None:
+def _metric(title: str, value: str, counts: str, help_text: str, n: int | None = None) -> None:
     with st.container(border=True, width=METRIC_WIDTH):
         st.metric(title, value, help=help_text)
         st.caption(counts)
+        if ui.is_small(n):
+            st.caption(f":orange[{ui.small_n_note(n)}]")
 
 
-def _headline(snapshot_path: str, rows: pl.DataFrame, chosen: tuple[str, ...]) -> None:
-    total = rows.select(pl.all().exclude(pl.String, pl.Boolean, pl.Date)).sum()
-    get = lambda column: total[column][0] or 0  # noqa: E731 - a local shorthand
-    declared, in_declared = get("declared_count"), get("items_in_declared_cycles")
-    items, responded = get("items_known"), get("responses_known")
-    on_time, decidable = get("responses_on_time"), get("responses_timeliness_known")
-    median = queries.median_days_to_response(snapshot_path, chosen)
+def _headline(snapshot_path: str, chosen: tuple[str, ...]) -> None:
+    """The scope's figures as the snapshot pools them; each names what it counts and its n."""
+    fig = queries.scope_indicators(snapshot_path, chosen)
+    declared, in_declared = fig["declared_count"], fig["items_in_declared_cycles"]
+    items = fig["items_known"]
     st.subheader(t("overview.headline"))
     with st.container(horizontal=True, gap="small"):
         _metric(
             t("overview.metric.institutions"),
-            ui.number(rows.height),
-            t("overview.counts.cycles", cycles=ui.number(get("n_cycles"))),
+            ui.number(fig["n_institutions"]),
+            tn("overview.counts.cycles", fig["n_cycles"]),
             t("overview.help.institutions"),
         )
         _metric(
@@ -53,14 +48,14 @@ def _headline(snapshot_path: str, rows: pl.DataFrame, chosen: tuple[str, ...]) -
             ui.number(declared),
             t(
                 "overview.counts.declared",
-                with_count=ui.number(get("cycles_with_declared")),
-                cycles=ui.number(get("n_cycles")),
+                with_count=ui.number(fig["cycles_with_declared"]),
+                cycles=tn("common.cycles", fig["n_cycles"]),
             ),
             t("overview.help.declared"),
         )
         _metric(
             t("overview.metric.coverage"),
-            ui.percent(_share(in_declared, declared)),
+            ui.percent(fig["coverage"]),
             t(
                 "overview.counts.coverage",
                 items=ui.number(in_declared),
@@ -70,40 +65,52 @@ def _headline(snapshot_path: str, rows: pl.DataFrame, chosen: tuple[str, ...]) -
         )
         _metric(
             t("overview.metric.response_rate"),
-            ui.percent(_share(responded, items)),
+            ui.percent(fig["response_rate"]),
             t(
                 "overview.counts.response_rate",
-                responded=ui.number(responded),
+                responded=ui.number(fig["responses_known"]),
                 items=ui.number(items),
+                item=ui.number(fig["responses_item"]),
+                collective=ui.number(fig["responses_collective"]),
+                aggregate=ui.number(fig["responses_in_aggregate"]),
+                not_recorded=ui.number(fig["responses_not_recorded"]),
             ),
             t("overview.help.response_rate"),
+            n=items,
         )
         _metric(
             t("overview.metric.on_time"),
-            ui.percent(_share(on_time, decidable)),
+            ui.percent(fig["share_on_time"]),
             t(
                 "overview.counts.on_time",
-                on_time=ui.number(on_time),
-                decidable=ui.number(decidable),
+                on_time=ui.number(fig["responses_on_time"]),
+                decidable=ui.number(fig["responses_timeliness_known"]),
             ),
             t("overview.help.on_time"),
+            n=fig["responses_timeliness_known"],
         )
         _metric(
             t("overview.metric.overdue"),
-            ui.number(get("responses_overdue")),
-            t("overview.counts.overdue", items=ui.number(items)),
+            ui.number(fig["responses_overdue"]),
+            t("overview.counts.overdue", decidable=ui.number(fig["overdue_decidable"]))
+            if fig["overdue_decidable"]
+            else t("overview.counts.overdue_na"),
             t("overview.help.overdue"),
+            n=fig["overdue_decidable"],
         )
+        median, n_median = fig["median_days_to_response"], fig["n_days_to_response"]
         _metric(
             t("overview.metric.median_days"),
             t("overview.days", days=ui.number(median)) if median is not None else ui.number(None),
-            t("overview.counts.median_days"),
+            tn("overview.counts.median_days", n_median),
             t("overview.help.median_days"),
+            n=n_median,
         )
 
 
-def _status_labels() -> dict[str, str]:
-    return {value: label("implementation", value) for value in IMPLEMENTATION_COLOURS}
+def _status_labels(snapshot_path: str) -> dict[str, str]:
+    values = queries.scale(snapshot_path, "implementation_state")["value"]
+    return {value: label("implementation_state", value) for value in values}
 
 
 def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
@@ -112,7 +119,7 @@ def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
     if mix.height == 0:
         ui.empty_state(t("overview.mix_empty_what"), t("overview.mix_empty_change"))
         return
-    labels = _status_labels()
+    labels = _status_labels(snapshot_path)
     by_basis = (
         mix.group_by("basis", "status", "status_order")
         .agg(pl.col("count").sum())
@@ -144,7 +151,7 @@ def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
         category_title=t("overview.basis.title"),
         value_label="status_label",
         value_title=t("column.status"),
-        scale="implementation",
+        scale="implementation_state",
         labels=labels,
         order="status_order",
     )
@@ -181,11 +188,14 @@ def _funnel(snapshot_path: str, chosen: tuple[str, ...]) -> None:
         (pl.col(column) / adopted if adopted else pl.lit(None)).alias("share"),
     )
     implemented = shaped.filter(pl.col("stage") == "implemented")["count"][0]
-    summary = t(
-        "overview.funnel_summary",
-        adopted=ui.number(adopted),
-        implemented=ui.number(implemented),
-        share=ui.percent(_share(implemented, adopted)),
+    summary = ui.with_small_n(
+        t(
+            "overview.funnel_summary",
+            adopted=ui.number(adopted),
+            implemented=ui.number(implemented),
+            share=ui.share(implemented, adopted),
+        ),
+        adopted,
     )
     chart = charts.funnel(
         shaped, stage_title=t("overview.funnel_stage"), count_title=t("column.count")
@@ -204,6 +214,34 @@ def _funnel(snapshot_path: str, chosen: tuple[str, ...]) -> None:
     st.caption(t("overview.funnel_note"))
 
 
+def _responses_line(row: dict) -> str:
+    """The card's response figures, each with its n; what cannot be computed is n/a."""
+    if row["items_known"] == 0:
+        if row["cycles_with_response"]:
+            return tn(
+                "overview.card.responses_rounds",
+                row["cycles_with_response"],
+                cycles=ui.number(row["n_cycles"]),
+            )
+        return t("overview.card.responses_none")
+    overdue = (
+        t("overview.card.overdue", overdue=ui.number(row["responses_overdue"]))
+        if row["responses_overdue"] is not None
+        else t("overview.card.overdue_na")
+    )
+    return ui.with_small_n(
+        t(
+            "overview.card.responses",
+            responded=ui.number(row["responses_known"]),
+            items=ui.number(row["items_known"]),
+            collective=ui.number(row["responses_collective"]),
+            not_recorded=ui.number(row["responses_not_recorded"] + row["responses_in_aggregate"]),
+            overdue=overdue,
+        ),
+        row["items_known"],
+    )
+
+
 def _institution_card(row: dict) -> None:
     with st.container(border=True, width=360):
         st.markdown(f"**{ui.escape_markdown(row['institution_name'])}**")
@@ -211,7 +249,7 @@ def _institution_card(row: dict) -> None:
         st.caption(ui.escape_markdown(place))
         declared = row["declared_count"]
         lines = [
-            t("overview.card.cycles", cycles=row["n_cycles"]),
+            tn("common.cycles", row["n_cycles"]),
             t(
                 "overview.card.items",
                 items=ui.number(row["items_known"]),
@@ -220,23 +258,22 @@ def _institution_card(row: dict) -> None:
             )
             if declared
             else t("overview.card.items_no_declared", items=ui.number(row["items_known"])),
-            t(
-                "overview.card.responses",
-                rate=ui.percent(row["response_rate"]),
-                on_time=ui.percent(row["share_on_time"]),
-                overdue=ui.number(row["responses_overdue"]),
-            ),
+            _responses_line(row),
             _implementation_line(row),
             t("overview.card.stale", days=ui.number(row["staleness_days"]))
             if row["is_stale"]
             else t(
                 "overview.card.fresh",
                 date=ui.format_date(row["last_update_on"]),
-            ),
+            )
+            if row["last_update_on"]
+            else t("overview.card.no_update"),
         ]
         st.markdown("\n".join(f"- {line}" for line in lines))
         if row["response_deadline_days"]:
             st.caption(t("overview.card.deadline", days=row["response_deadline_days"]))
+        else:
+            st.caption(t("overview.card.no_deadline"))
         if row.get("final_deadline_days"):
             st.caption(
                 t(
@@ -280,7 +317,11 @@ def _cards(rows: pl.DataFrame) -> None:
 
 def _explorer_link(institution_id: str, name: str, items: int | None) -> None:
     """A permalink to the explorer filtered to this institution. Streamlit encodes the query
-    value; an id that is not a well-formed register id gets no link rather than a broken one."""
+    value; an id that is not a well-formed register id gets no link rather than a broken one,
+    and an institution with nothing listed gets a sentence instead of a link to an empty page."""
+    if not items:
+        st.caption(t("overview.card.nothing_listed"))
+        return
     if not SAFE_ID.fullmatch(institution_id):
         return
     st.page_link(
@@ -295,17 +336,26 @@ def _explorer_link(institution_id: str, name: str, items: int | None) -> None:
 def _implementation_line(row: dict) -> str:
     basis = row["implementation_basis"]
     if basis == "items":
-        return t(
-            "overview.card.impl_items",
-            rate=ui.percent(row["item_implementation_rate"]),
-            items=ui.number(row["items_in_item_basis_cycles"]),
+        return ui.with_small_n(
+            t(
+                "overview.card.impl_items",
+                rate=ui.percent(row["item_implementation_rate"]),
+                items=ui.number(row["items_in_item_basis_cycles"]),
+            ),
+            row["items_in_item_basis_cycles"],
         )
     if basis == "outcome_report":
-        return t(
+        text = t(
             "overview.card.impl_report",
+            implemented=ui.number(row["report_implemented"]),
             rate=ui.percent(row["report_implementation_rate"]),
-            total=ui.number(row["report_total"]),
+            total=ui.number(row["report_denominator"]),
         )
+        if row["report_unaccounted"]:
+            text += " " + t(
+                "overview.card.impl_unaccounted", unaccounted=ui.number(row["report_unaccounted"])
+            )
+        return text
     if basis == "mixed":
         return t(
             "overview.card.impl_mixed",
@@ -327,7 +377,7 @@ def render() -> None:
         "overview", queries.institutions(snapshot_path), label_key="scope.label"
     )
     rows = indicators.filter(pl.col("institution_id").is_in(chosen)) if chosen else indicators
-    _headline(snapshot_path, rows, chosen)
+    _headline(snapshot_path, chosen)
     _funnel(snapshot_path, chosen)
     _implementation_mix(snapshot_path, chosen)
     _cards(rows)

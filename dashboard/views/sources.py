@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, reference, state, ui
-from dashboard.messages import language_name, t
+from dashboard.messages import label, language_name, t
 
 
 def _methodology() -> None:
@@ -29,26 +29,30 @@ def _methodology() -> None:
             st.markdown(section.body)
 
 
-def _crosswalk() -> None:
+def _crosswalk(snapshot_path: str) -> None:
+    """The label crosswalk and the scales as the snapshot stores them: the mapping that made
+    these figures, not whatever the repository holds today."""
     st.subheader(t("sources.crosswalk_heading"))
     st.caption(t("sources.crosswalk_intro"))
-    vocabularies = reference.vocabularies()
-    if not vocabularies:
+    crosswalk = queries.crosswalk(snapshot_path)
+    if crosswalk.height == 0:
         st.info(t("sources.crosswalk_missing"))
         return
-    names = list(vocabularies)
+    names = crosswalk["vocabulary"].unique(maintain_order=True).to_list()
     chosen = st.selectbox(
         t("sources.crosswalk_pick"),
         names,
         format_func=lambda name: t(f"vocabulary.{name}"),
         key="sources_vocabulary",
     )
-    frame = vocabularies[chosen]
-    if "language" in frame.columns:
-        names = {code: language_name(code) for code in frame["language"].drop_nulls().unique()}
-        frame = frame.with_columns(
-            pl.col("language").replace_strict(names, default=pl.col("language"))
-        )
+    frame = crosswalk.filter(pl.col("vocabulary") == chosen).drop("vocabulary")
+    languages = {code: language_name(code) for code in frame["language"].drop_nulls().unique()}
+    frame = frame.select(
+        "value",
+        "label",
+        pl.col("language").replace_strict(languages, default=pl.col("language")),
+        "note",
+    )
     st.dataframe(
         frame,
         hide_index=True,
@@ -61,10 +65,13 @@ def _crosswalk() -> None:
         },
         key="sources_crosswalk",
     )
-    scales = reference.scales()
-    if scales is not None:
-        with st.expander(t("sources.scales_heading")):
-            st.dataframe(scales, hide_index=True, width="stretch", key="sources_scales")
+    with st.expander(t("sources.scales_heading")):
+        st.dataframe(
+            queries.scale_values(snapshot_path),
+            hide_index=True,
+            width="stretch",
+            key="sources_scales",
+        )
 
 
 def _coverage(snapshot_path: str) -> None:
@@ -78,11 +85,22 @@ def _coverage(snapshot_path: str) -> None:
         "outcome_report": t("overview.basis.report"),
         "none": t("sources.basis_none"),
     }
+    evidence = {
+        value: label("evidence", value)
+        for value in queries.scale(snapshot_path, "evidence")["value"]
+    }
     table = cycles.select(
         "title",
         "coverage",
         "items_known",
-        "declared_count",
+        # A count no source states is "not recorded", never an empty cell or "None".
+        pl.col("declared_count")
+        .cast(pl.String)
+        .fill_null(t("common.not_recorded"))
+        .alias("declared_count"),
+        pl.col("round_response_basis")
+        .replace_strict(evidence, default=pl.col("round_response_basis"))
+        .alias("round_response"),
         "chapters_known",
         "institution_name",
         pl.col("implementation_basis").replace_strict(
@@ -109,6 +127,7 @@ def _coverage(snapshot_path: str) -> None:
             "institution_name": t("column.institution"),
             "title": t("column.cycle"),
             "declared_count": t("indicator.declared_count"),
+            "round_response": t("sources.round_response"),
             "items_known": t("indicator.items_known"),
             "chapters_known": t("sources.chapters"),
             "coverage": st.column_config.ProgressColumn(
@@ -134,7 +153,8 @@ def _freshness(snapshot_path: str) -> None:
             "source_id",
             "last_status",
             "last_success_at",
-            "days_since_success",
+            "latest_fact_on",
+            "days_since_fact",
             "kind",
             "title",
             "licence",
@@ -153,7 +173,10 @@ def _freshness(snapshot_path: str) -> None:
             "last_success_at": st.column_config.DatetimeColumn(
                 t("sources.last_success"), format="YYYY-MM-DD HH:mm"
             ),
-            "days_since_success": t("sources.days_since"),
+            "latest_fact_on": st.column_config.DateColumn(t("sources.latest_fact")),
+            "days_since_fact": st.column_config.NumberColumn(
+                t("sources.days_since_fact"), help=t("sources.days_since_fact_help")
+            ),
         },
     )
 
@@ -229,7 +252,7 @@ def render() -> None:
     _freshness(snapshot_path)
     _runs(snapshot_path)
     _rejects(snapshot_path)
-    _crosswalk()
+    _crosswalk(snapshot_path)
 
 
 if __name__ == "__main__":

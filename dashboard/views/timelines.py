@@ -12,14 +12,14 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, permalinks, queries, state, ui
-from dashboard.messages import deadline_start, label, t
+from dashboard.messages import deadline_start, label, t, tn
 from dashboard.palette import (
     DEADLINE_COLOURS,
     IMPLEMENTATION_COLOURS,
     MILESTONE_COLOUR,
     MILESTONE_SHAPES,
     RESPONSE_SHAPE,
-    STANCE_COLOURS,
+    RESPONSE_STATE_COLOURS,
     STATUS_SHAPE,
 )
 
@@ -31,7 +31,7 @@ JITTER_STEP = 0.3
 # with thousands of dated updates would otherwise send (and draw) one point per day and value.
 MAX_LANE_POINTS = 500
 # The verdicts of queries.final_deadlines, in the order a reader scans them.
-FINAL_VERDICTS = ("on_time", "late", "answered", "overdue", "awaiting", "no_date", "no_deadline")
+FINAL_VERDICTS = ("on_time", "late", "answered", "overdue", "awaiting", "no_date", "not_recorded")
 
 
 def _labels(scale: str, values: dict[str, str]) -> dict[str, str]:
@@ -95,7 +95,10 @@ def _detail() -> pl.Expr:
     per_day = t("timelines.n_recommendations", n="{}")
     per_week = t("timelines.n_recommendations_week", n="{}")
     return (
-        pl.when(pl.col("n") == 1)
+        # A collective response is named by its document, whatever it covers.
+        pl.when(pl.col("number").is_null() & pl.col("title").is_not_null() & (pl.col("n") != 1))
+        .then(pl.col("title"))
+        .when(pl.col("n") == 1)
         .then(pl.concat_str([pl.col("number").fill_null(""), pl.col("title")], separator=". "))
         .when(pl.col("per_week"))
         .then(pl.format(per_week, pl.col("n")))
@@ -117,7 +120,7 @@ def _layers(snapshot_path: str, cycle_id: str) -> tuple[list, list[str], pl.Data
     # One legend serves all lanes, so response and status entries say which lane they are.
     stance_labels = {
         value: t("timelines.legend_response", label=text)
-        for value, text in _labels("stance", STANCE_COLOURS).items()
+        for value, text in _labels("response_state", RESPONSE_STATE_COLOURS).items()
     }
     status_labels = {
         value: t("timelines.legend_status", label=text)
@@ -134,13 +137,13 @@ def _layers(snapshot_path: str, cycle_id: str) -> tuple[list, list[str], pl.Data
         pl.lit(1, dtype=pl.Int64).alias("n"),
     )
     answers = _per_week_if_busy(
-        queries.cycle_response_days(snapshot_path, cycle_id), "responded_on", "stance"
+        queries.cycle_response_days(snapshot_path, cycle_id).with_columns(pl.col("n").fill_null(0)),
+        "responded_on",
+        "state",
     ).select(
         pl.col("responded_on").alias("on_date"),
         pl.lit(lanes["responses"]).alias("lane"),
-        pl.col("stance")
-        .replace_strict(stance_labels, default=pl.col("stance"))
-        .alias("value_label"),
+        pl.col("state").replace_strict(stance_labels, default=pl.col("state")).alias("value_label"),
         _detail(),
         pl.col("source_url"),
         pl.col("n").cast(pl.Int64),
@@ -168,7 +171,7 @@ def _layers(snapshot_path: str, cycle_id: str) -> tuple[list, list[str], pl.Data
         (
             _with_jitter(answers),
             {
-                text: (STANCE_COLOURS[value], RESPONSE_SHAPE)
+                text: (RESPONSE_STATE_COLOURS[value], RESPONSE_SHAPE)
                 for value, text in stance_labels.items()
             },
         ),
@@ -271,6 +274,7 @@ def _final_fact(final: dict) -> str:
         "answered": t("timelines.fact.final_received", date=received),
         "overdue": t("timelines.fact.final_overdue"),
         "awaiting": t("timelines.fact.final_awaiting"),
+        "not_recorded": t("timelines.fact.final_not_recorded"),
     }.get(final["final_timeliness"], "")
     return f"{due}, {outcome}" if outcome else due
 
@@ -308,11 +312,8 @@ def _response_clock(snapshot_path: str, institution_id: str) -> None:
     counts = dict(shaped.group_by("response_timeliness").agg(pl.col("count").sum()).iter_rows())
     summary = t(
         "timelines.clock_summary",
-        on_time=counts.get("on_time", 0),
-        late=counts.get("late", 0),
-        overdue=counts.get("overdue", 0),
-        awaiting=counts.get("awaiting", 0),
-        cycles=shaped["cycle_id"].n_unique(),
+        cycles=tn("common.cycles", shaped["cycle_id"].n_unique()),
+        parts=_counted(counts, labels),
     )
     ui.chart_block(
         charts.deadline_clock(shaped, labels=labels, title=t("timelines.clock_axis")),
@@ -328,6 +329,16 @@ def _response_clock(snapshot_path: str, institution_id: str) -> None:
     )
 
 
+def _counted(counts: dict[str, int], labels: dict[str, str]) -> str:
+    """'3 Answered on time; 2 Not recorded': only the classes that occur, in scale order, so a
+    class that cannot be decided is never reported as 0."""
+    return "; ".join(
+        f"{ui.number(counts[value])} × {text}"
+        for value, text in labels.items()
+        if counts.get(value)
+    )
+
+
 def _final_clock(finals: pl.DataFrame) -> None:
     """Each cycle's final report against the institution's final deadline, as a table: one
     verdict per cycle is clearer read than charted."""
@@ -338,11 +349,8 @@ def _final_clock(finals: pl.DataFrame) -> None:
     st.caption(
         t(
             "timelines.final_summary",
-            cycles=finals.height,
-            on_time=counts.get("on_time", 0),
-            late=counts.get("late", 0),
-            overdue=counts.get("overdue", 0),
-            awaiting=counts.get("awaiting", 0),
+            cycles=tn("common.cycles", finals.height),
+            parts=_counted(counts, labels),
             days=finals["final_deadline_days"].drop_nulls().first(),
             start=start,
         )

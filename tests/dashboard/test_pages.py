@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from dashboard import survival
 from dashboard.ui import escape_markdown
-from tests.dashboard.app_driver import PAGES, assert_no_exception, frame_with, open_page, texts
+from ingest.synth import synthesize
+from tests.dashboard.app_driver import (
+    PAGES,
+    assert_no_exception,
+    charts,
+    frame_with,
+    open_page,
+    texts,
+)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -35,7 +45,7 @@ def test_overview_headline_matches_the_views(
     assert metrics["Institutions"] == f"{institutions:,}"
     assert metrics["Declared recommendations"] == f"{int(declared):,}"
     assert metrics["Response rate"] == f"{responded / items:.0%}"
-    assert f"{responded} of {items} listed recommendations have a formal response" in texts(app)
+    assert f"{responded} of {items} listed recommendations have a recorded answer" in texts(app)
 
 
 def test_overview_scope_narrows_every_figure(
@@ -67,20 +77,36 @@ def test_compare_shows_each_institution_side_by_side(
 
 
 def test_compare_never_draws_a_curve_below_the_minimum(
-    data_dir: Path, query: Callable[..., list[tuple]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    small = query(
-        """
-        SELECT i.name, count(*) FROM time_to_implementation t
-        JOIN institutions i USING (institution_id)
-        GROUP BY i.name HAVING count(*) < 5
-        """
-    )
+    """On a small synthetic snapshot where two institutions have fewer than five cases with a
+    start date and one has more, only the one with enough cases gets a curve; the others are
+    named with their n."""
+    snapshot = synthesize(tmp_path, institutions=3, recommendations=14, events=20, seed=3)
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        counts = dict(
+            con.execute(
+                "SELECT i.name, count(*) FROM time_to_implementation t "
+                "JOIN current_institutions i USING (institution_id) GROUP BY i.name"
+            ).fetchall()
+        )
+    small = {name: n for name, n in counts.items() if n < survival.MIN_CASES}
+    enough = set(counts) - set(small)
+    assert small and enough, f"the fixture must have both kinds of institution: {counts}"
+    monkeypatch.setenv("UPTAKE_DATA_DIR", str(tmp_path))
     app = open_page("compare")
+    assert_no_exception(app)
     said = texts(app)
-    for name, n in small:
-        shown = escape_markdown(name)
-        assert f"{shown}: only {n} recommendations with a start date, fewer than 5" in said
+    for name, n in small.items():
+        assert f"{escape_markdown(name)}: only {n} recommendations with a start date" in said
+    curve_series = {
+        row["series"]
+        for spec, datasets in charts(app)
+        for rows in datasets.values()
+        for row in rows
+        if "still_open" in row
+    }
+    assert curve_series == enough
 
 
 def test_sources_page_shows_methodology_and_freshness(
@@ -120,14 +146,21 @@ def test_each_institution_card_links_to_its_recommendations(
     data_dir: Path, query: Callable[..., list[tuple]]
 ) -> None:
     """A card's link opens the explorer filtered to that institution (a shareable address)."""
-    ids = {row[0] for row in query("SELECT institution_id FROM institution_indicators")}
+    ids = {
+        row[0]
+        for row in query("SELECT institution_id FROM institution_indicators WHERE items_known > 0")
+    }
+    ((empty,),) = query("SELECT count(*) FROM institution_indicators WHERE items_known = 0")
     app = open_page("overview")
     links = {
         link.proto.query_string: link.proto.page
         for link in app.get("page_link")
         if link.proto.query_string
     }
+    # An institution with nothing listed gets a sentence, never a link to an empty page.
     assert links == {f"institution={institution_id}": "explorer" for institution_id in ids}
+    assert empty > 0
+    assert texts(app).count("No recommendation is listed one by one yet.") == empty
     institution_id = sorted(ids)[0]
     ((count,),) = query(
         "SELECT count(*) FROM recommendation_status WHERE institution_id = $id",

@@ -17,6 +17,9 @@ from typing import Any
 import duckdb
 import pytest
 
+from ingest.indicators import store_scales
+from ingest.vocab import load_vocabularies
+
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_SQL = REPO / "ingest" / "schema.sql"
 VIEWS_SQL = REPO / "ingest" / "views.sql"
@@ -497,6 +500,7 @@ def _build_snapshot(path: Path, as_of: str | None) -> None:
                 _insert(con, table, _complete(table, row))
         if as_of is not None:
             con.execute("INSERT INTO snapshot_meta VALUES ('as_of', ?)", [as_of])
+        store_scales(con, load_vocabularies())
         con.execute(VIEWS_SQL.read_text(encoding="utf-8"))
     finally:
         con.close()

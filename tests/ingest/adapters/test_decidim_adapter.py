@@ -19,6 +19,7 @@ from ingest.http import SourceClient
 from ingest.records import SourceError
 from ingest.sources_config import DecidimSource, load_sources
 
+from .decidim_server import probe_answer
 from .support import FAST, Progress, client_for, fixture_bytes, fixture_json, real_source
 
 MILAN = "milano-partecipa-assemblea-clima"
@@ -35,11 +36,16 @@ def brussels_client() -> Iterator[SourceClient]:
     yield from client_for(BRUSSELS)
 
 
-def graphql_pages(pages: dict[str | None, str], seen: list[dict]):
-    """A GraphQL endpoint that answers by the `after` cursor, as a Relay connection does."""
+def graphql_pages(pages: dict[str | None, str], seen: list[dict], version: str = "0.27"):
+    """A GraphQL endpoint that answers the probe as a Decidim `version` would (component type
+    taken from the first page), then pages by the `after` cursor, as a Relay connection does."""
+    first_page = json.loads(fixture_bytes(pages[None]))["data"]["component"]
+    probe = probe_answer(version, first_page["id"], first_page["__typename"])
 
     def handler(request: Request) -> Response:
         payload = json.loads(request.get_data())
+        if payload["query"].lstrip().startswith("query UptakeProbe"):
+            return Response(json.dumps(probe), content_type="application/json")
         seen.append(payload)
         fixture = pages[payload["variables"]["after"]]
         return Response(fixture_bytes(fixture), content_type="application/json")
@@ -136,7 +142,10 @@ def test_component_of_another_kind_is_named(
         {"data": {"component": {"id": "115", "__typename": "Pages"}}}
     )
 
-    with pytest.raises(SourceError, match="component 115 is a 'Pages' component"):
+    with pytest.raises(
+        SourceError,
+        match="component 115 is a Pages component; Uptake reads Proposals or Accountability",
+    ):
         read(real_source(BRUSSELS, httpserver.url_for("/")), brussels_client, progress)
 
 
