@@ -22,7 +22,7 @@ from ingest.build import (
 from ingest.paths import REPO_ROOT, SOURCES_FILE
 from ingest.publication import data_dir_from_env
 from ingest.records import Problem
-from ingest.snapshot import BuildLockedError, SnapshotMissingError, current_snapshot
+from ingest.snapshot import BuildLockedError, SnapshotMissingError
 from ingest.sources_config import SourceConfigError, SourcesFile, load_sources
 
 app = typer.Typer(
@@ -313,14 +313,21 @@ def coverage(
         read_searches,
         render_tables,
     )
+    from ingest.publication import NotPublished, current
 
-    path = current_snapshot(data_dir or build_dir_from_env())
-    if path is None:
-        console.print("no snapshot published yet: run `python -m ingest build` first")
+    published = current(data_dir or data_dir_from_env())
+    if isinstance(published, NotPublished):
+        console.print(
+            f"no snapshot to read in {published.data_dir} ({published.reason}): "
+            "run `python -m ingest build` first",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(2)
     try:
         found_nothing = read_searches(searches or SEARCHES_FILE)
-        with duckdb.connect(str(path), read_only=True) as con:
+        with duckdb.connect(str(published.path), read_only=True) as con:
             blocks = render_tables(con, found_nothing)
         if write is None:
             for name, block in blocks.items():
