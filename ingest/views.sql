@@ -120,6 +120,17 @@ QUALIFY row_number() OVER (
     ORDER BY (response_kind = 'final') DESC, responded_on DESC NULLS LAST, response_id DESC
 ) = 1;
 
+-- The item record shown for a recommendation: its formal response (as in
+-- recommendation_response) or, when it has none, its latest 'pending' notice.
+CREATE OR REPLACE VIEW recommendation_item_record AS
+SELECT *
+FROM current_responses
+QUALIFY row_number() OVER (
+    PARTITION BY recommendation_id
+    ORDER BY (stance <> 'pending') DESC, (response_kind = 'final') DESC,
+             responded_on DESC NULLS LAST, response_id DESC
+) = 1;
+
 -- What each collective response covers.
 --   scope   'listed': the recommendations it names; 'round': every recommendation of its
 --           cycle (no list, and no covered_count below the declared count); 'aggregate': a
@@ -157,6 +168,23 @@ QUALIFY row_number() OVER (
     ORDER BY (scope <> 'aggregate') DESC, (response_kind = 'final') DESC,
              responded_on DESC NULLS LAST, collective_response_id DESC
 ) = 1;
+
+-- Which evidence speaks for each recommendation's answer: its own answer, else a collective
+-- answer that covers it, else its own 'pending' notice, else an aggregate answer.
+CREATE OR REPLACE VIEW recommendation_response_choice AS
+SELECT
+    r.recommendation_id,
+    CASE
+        WHEN item.stance <> 'pending' THEN 'item'
+        WHEN coll.scope IN ('listed', 'round') THEN 'collective'
+        WHEN item.response_id IS NOT NULL THEN 'item'
+        WHEN coll.scope = 'aggregate' THEN 'aggregate'
+        ELSE 'not_recorded'
+    END AS response_basis
+FROM current_recommendations AS r
+LEFT JOIN recommendation_item_record AS item ON item.recommendation_id = r.recommendation_id
+LEFT JOIN recommendation_collective_response AS coll
+    ON coll.recommendation_id = r.recommendation_id;
 
 -- The first formal answer to each recommendation, item or collective (not an aggregate one,
 -- which may not cover it): the response deadline and the days to response count to it.
@@ -464,9 +492,13 @@ WITH joined AS (
     FROM current_recommendations AS r
     JOIN current_cycles AS c ON c.cycle_id = r.cycle_id
     JOIN current_institutions AS i ON i.institution_id = c.institution_id
-    LEFT JOIN recommendation_response AS item ON item.recommendation_id = r.recommendation_id
+    JOIN recommendation_response_choice AS choice
+        ON choice.recommendation_id = r.recommendation_id
+    LEFT JOIN recommendation_item_record AS item
+        ON item.recommendation_id = r.recommendation_id AND choice.response_basis = 'item'
     LEFT JOIN recommendation_collective_response AS coll
         ON coll.recommendation_id = r.recommendation_id
+        AND choice.response_basis IN ('collective', 'aggregate')
     LEFT JOIN recommendation_latest_status AS latest
         ON latest.recommendation_id = r.recommendation_id
     LEFT JOIN latest_outcome_report AS report ON report.cycle_id = r.cycle_id
@@ -701,6 +733,9 @@ SELECT
     count(*) FILTER (
         WHERE stance IN ('accepted', 'partially_accepted') AND status = 'implemented'
     ) AS items_accepted_implemented,
+    count(*) FILTER (
+        WHERE stance IN ('accepted', 'partially_accepted') AND n_events > 0
+    ) AS items_accepted_with_status,
     count(*) FILTER (WHERE assessors_disagree) AS items_assessors_disagree
 FROM recommendation_status
 WHERE granularity = 'item'
@@ -753,9 +788,13 @@ QUALIFY row_number() OVER (
 --   n_not_started … n_unknown   current implementation status counts (items)
 --   items_accepted      items accepted or partially accepted
 --   items_assessors_disagree  items whose assessors' latest verdicts differ
---   item_implementation_rate              n_implemented / items_known      (basis 'items' only)
---   item_implementation_rate_incl_partial (n_implemented + n_partially_implemented) / items_known
---   item_implementation_rate_of_accepted  accepted-or-partially items implemented / such items
+--   item_implementation_rate              n_implemented / items_with_status (basis 'items'
+--                       only): an item with no update of its own is not recorded, never "not
+--                       implemented", so it is left out of both sides
+--   item_implementation_rate_incl_partial (n_implemented + n_partially_implemented) /
+--                       items_with_status
+--   item_implementation_rate_of_accepted  accepted-or-partially items implemented / such
+--                       items with a status (items_accepted_with_status)
 --   report_* columns    the latest outcome report (see latest_outcome_report)
 --   report_coverage     report_total / declared_count: how much of the cycle the report counts
 --   report_denominator  the declared count (the report's own total when larger or unknown)
@@ -857,14 +896,15 @@ SELECT
     coalesce(f.items_accepted, 0) AS items_accepted,
     coalesce(f.items_assessors_disagree, 0) AS items_assessors_disagree,
     CASE WHEN b.implementation_basis = 'items'
-        THEN uptake_share(f.n_implemented, f.items_known)
+        THEN uptake_share(f.n_implemented, f.items_with_status)
     END AS item_implementation_rate,
     CASE WHEN b.implementation_basis = 'items'
-        THEN uptake_share(f.n_implemented + f.n_partially_implemented, f.items_known)
+        THEN uptake_share(f.n_implemented + f.n_partially_implemented, f.items_with_status)
     END AS item_implementation_rate_incl_partial,
     CASE WHEN b.implementation_basis = 'items'
-        THEN uptake_share(f.items_accepted_implemented, f.items_accepted)
+        THEN uptake_share(f.items_accepted_implemented, f.items_accepted_with_status)
     END AS item_implementation_rate_of_accepted,
+    coalesce(f.items_accepted_with_status, 0) AS items_accepted_with_status,
     o.report_reported_on,
     o.report_reported_on_precision,
     o.report_reported_by,
@@ -878,8 +918,10 @@ SELECT
     o.report_unknown,
     o.report_total,
     greatest(o.report_total, c.declared_count) AS report_denominator,
-    CASE WHEN c.declared_count > o.report_total THEN c.declared_count - o.report_total END
-        AS report_unaccounted,
+    CASE
+        WHEN c.declared_count > o.report_total THEN c.declared_count - o.report_total
+        WHEN c.declared_count IS NOT NULL AND o.report_total IS NOT NULL THEN 0
+    END AS report_unaccounted,
     uptake_share(o.report_total, c.declared_count) AS report_coverage,
     uptake_share(o.report_implemented, greatest(o.report_total, c.declared_count))
         AS report_implementation_rate,
@@ -888,19 +930,19 @@ SELECT
         AS report_implementation_rate_incl_partial,
     b.implementation_basis,
     CASE b.implementation_basis
-        WHEN 'items' THEN uptake_share(f.n_implemented, f.items_known)
+        WHEN 'items' THEN uptake_share(f.n_implemented, f.items_with_status)
         WHEN 'outcome_report' THEN uptake_share(o.report_implemented,
                                                 greatest(o.report_total, c.declared_count))
     END AS implementation_rate,
     CASE b.implementation_basis
         WHEN 'items'
-            THEN uptake_share(f.n_implemented + f.n_partially_implemented, f.items_known)
+            THEN uptake_share(f.n_implemented + f.n_partially_implemented, f.items_with_status)
         WHEN 'outcome_report'
             THEN uptake_share(o.report_implemented + o.report_partially_implemented,
                               greatest(o.report_total, c.declared_count))
     END AS implementation_rate_incl_partial,
     CASE b.implementation_basis
-        WHEN 'items' THEN coalesce(f.items_known, 0)
+        WHEN 'items' THEN coalesce(f.items_with_status, 0)
         WHEN 'outcome_report' THEN greatest(o.report_total, c.declared_count)
     END AS implementation_denominator,
     n.last_update_on,
@@ -932,7 +974,8 @@ LEFT JOIN cycle_last_news AS n ON n.cycle_id = c.cycle_id;
 --   responses_timeliness_known, share_on_time, responses_overdue, n_<stance>,
 --   items_with_status, n_<status>, items_accepted, items_assessors_disagree   as in
 --                       cycle_indicators, pooled over every item of the institution
---   items_in_item_basis_cycles  items of cycles whose implementation basis is 'items'
+--   items_in_item_basis_cycles  items with a status of their own, in cycles whose
+--                       implementation basis is 'items'
 --   item_implementation_rate(_incl_partial, _of_accepted)  over those items only
 --   report_cycles       cycles whose basis is 'outcome_report'
 --   report_<status>, report_total, report_denominator, report_unaccounted  their latest
@@ -981,7 +1024,8 @@ WITH items AS (
         count(*) FILTER (WHERE s.implementation_state = 'not_recorded') AS n_status_not_recorded,
         count(*) FILTER (WHERE s.stance IN ('accepted', 'partially_accepted')) AS items_accepted,
         count(*) FILTER (WHERE s.assessors_disagree) AS items_assessors_disagree,
-        count(*) FILTER (WHERE b.implementation_basis = 'items') AS items_in_item_basis_cycles,
+        count(*) FILTER (WHERE b.implementation_basis = 'items' AND s.n_events > 0)
+            AS items_in_item_basis_cycles,
         count(*) FILTER (WHERE b.implementation_basis = 'items' AND s.status = 'implemented')
             AS basis_implemented,
         count(*) FILTER (
@@ -989,7 +1033,7 @@ WITH items AS (
             AND s.status IN ('implemented', 'partially_implemented')
         ) AS basis_implemented_incl_partial,
         count(*) FILTER (
-            WHERE b.implementation_basis = 'items'
+            WHERE b.implementation_basis = 'items' AND s.n_events > 0
             AND s.stance IN ('accepted', 'partially_accepted')
         ) AS basis_accepted,
         count(*) FILTER (
@@ -1269,7 +1313,7 @@ WITH received AS (
            arg_min(coalesce(occurred_on_precision, 'day'), occurred_on) AS received_on_precision,
            arg_min(kind, occurred_on) AS received_kind
     FROM current_milestones
-    WHERE kind IN ('final_report', 'final_response') AND occurred_on IS NOT NULL
+    WHERE kind IN ('final_report', 'final_response') AND occurred_on <= uptake_today()
     GROUP BY cycle_id
 ),
 steps AS (
@@ -1420,7 +1464,9 @@ FROM responses AS p
 UNION ALL
 SELECT c.recommendation_id, c.responded_on, c.responded_on_precision,
        CASE WHEN c.scope = 'aggregate' THEN 'aggregate_response' ELSE 'collective_response' END,
-       coalesce(c.stance, 'answered_collectively'), c.title, 'administration', NULL, c.note,
+       CASE WHEN c.scope = 'aggregate' THEN 'in_aggregate'
+            ELSE coalesce(c.stance, 'answered_collectively') END,
+       c.title, 'administration', NULL, c.note,
        c.source_url, 'current'
 FROM recommendation_collective_responses AS c
 UNION ALL

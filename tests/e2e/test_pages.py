@@ -144,12 +144,14 @@ def test_permalink_restores_recommendation_and_filters(
     visit: Visit, app_url: str, e2e_data_dir: Path
 ) -> None:
     recommendation_id, title = _first_recommendation(e2e_data_dir)
-    visit.open(f"{app_url}/explorer?rec={recommendation_id}&stance=pending")
+    visit.open(f"{app_url}/explorer?rec={recommendation_id}&stance=not_recorded")
     detail = visit.page.locator(".st-key-recommendation_detail")  # type: ignore[attr-defined]
     detail.wait_for(timeout=RENDER_TIMEOUT_MS)
     assert title[:30] in detail.inner_text()
-    body = visit.page.locator('[data-testid="stMultiSelect"]').all_inner_texts()  # type: ignore[attr-defined]
-    assert any("No response yet" in text for text in body)
+    # The filter comes back from the link: wait for its chip rather than reading the page at
+    # one instant, when a rerun may still be replacing the widgets.
+    chip = visit.page.locator('[data-testid="stMultiSelect"]', has_text="Not recorded")  # type: ignore[attr-defined]
+    chip.first.wait_for(timeout=RENDER_TIMEOUT_MS)
     visit.assert_clean()
 
 

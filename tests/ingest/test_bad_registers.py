@@ -3,6 +3,7 @@ and the good rows still load."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -269,3 +270,54 @@ def test_xlsx_real_dates_month_formats_and_formulas_without_values(
         "SELECT started_on::VARCHAR, started_on_precision, ended_on::VARCHAR, "
         "ended_on_precision, members FROM cycles WHERE cycle_id = 'test-2023-housing'"
     ) == [("2023-02-04", "day", "2023-06-01", "month", 100)]
+
+
+COLLECTIVE_HEADER = (
+    "cycle_id,responded_on,response_kind,title,responder,recommendation_ids,covered_count,"
+    "stance,body,source_url,locator,note\n"
+)
+
+
+def test_collective_responses_load_and_their_faults_are_named(workspace: Workspace) -> None:
+    """A collective answer naming its recommendations loads; one naming an id nobody has, or
+    with a count that is not a number, is rejected at its cell while the good one loads."""
+    path = workspace.file("collective_responses")
+    path.write_text(
+        COLLECTIVE_HEADER
+        + "test-2023-housing,2023-09-28,interim,Rapport intermédiaire,Gouvernement,"
+        "test-2023-housing-r01 test-2023-housing-r02,,,,https://example.org/c1,p. 2,\n"
+        + "test-2023-housing,2024-05-15,final,Rapport final,Gouvernement,"
+        "test-2023-housing-r01 test-2023-housing-r99,,,,https://example.org/c2,,\n"
+        + "test-2024-food,2024-04-22,interim,Premier rapport,Gouvernement,,trente-trois,,,"
+        "https://example.org/c3,,\n",
+        encoding="utf-8",
+    )
+    code, output = check(workspace.register)
+    assert code == 1
+    assert f"{path}:4:covered_count: 'trente-trois' is not a whole number" in output
+    code, output = workspace.build()
+    assert code == 1
+    assert workspace.query(
+        "SELECT title, recommendation_ids, locator FROM collective_responses"
+    ) == [("Rapport intermédiaire", ["test-2023-housing-r01", "test-2023-housing-r02"], "p. 2")]
+    rejects = workspace.query('SELECT "row", "column", value, reason FROM rejects ORDER BY 1')
+    assert rejects[0][:3] == (3, "recommendation_ids", "test-2023-housing-r99")
+    assert "not a known recommendation" in rejects[0][3]
+    assert rejects[1][:3] == (4, "covered_count", "trente-trois")
+
+
+def test_a_cycle_declared_complete_must_say_yes_or_no(workspace: Workspace) -> None:
+    text = workspace.file("cycles").read_text(encoding="utf-8").splitlines()
+    rows = [text[0] + ",follow_up_complete,checked_on"]
+    rows.append(text[1] + ",oui,2026-11-30")
+    rows.append(text[2] + ",peut-être,2026-11-30")
+    workspace.file("cycles").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, output = check(workspace.file("cycles"))
+    assert code == 1
+    assert f"{workspace.file('cycles')}:3:follow_up_complete: 'peut-être' is not yes or no" in (
+        output
+    )
+    workspace.build()
+    assert workspace.query("SELECT cycle_id, follow_up_complete, checked_on FROM cycles") == [
+        ("test-2023-housing", True, dt.date(2026, 11, 30))
+    ]

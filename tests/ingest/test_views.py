@@ -1,6 +1,6 @@
 """Indicator views checked against figures computed by hand.
 
-The fixture is a small, hand-made snapshot (two institutions, four cycles) loaded into a real
+The fixture is a small, hand-made snapshot (two institutions, five cycles) loaded into a real
 DuckDB file through the canonical schema, with ingest/views.sql run on top exactly as a build
 does. Every expected number below is worked out in a comment from the rows in `_DATA`, so a
 reader can check the arithmetic without running anything. "Today" is fixed at 2026-06-30
@@ -58,7 +58,8 @@ _DATA: dict[str, list[dict[str, Any]]] = {
         ),
     ],
     "cycles": [
-        # Declared 10, 4 items known; handed over on an exact day.
+        # Declared 10, 4 items known; handed over on an exact day. Its sources are known to
+        # hold every answer, so a missing answer past the deadline is overdue.
         dict(
             cycle_id="a1",
             institution_id="inst-a",
@@ -69,6 +70,9 @@ _DATA: dict[str, list[dict[str, Any]]] = {
             handed_over_on_precision="day",
             declared_count=10,
             members=50,
+            follow_up_complete=True,
+            checked_on=d("2026-06-20"),
+            checked_on_precision="day",
         ),
         # Only outcome reports; handover known to the month only.
         dict(
@@ -81,7 +85,20 @@ _DATA: dict[str, list[dict[str, Any]]] = {
             handed_over_on_precision="month",
             declared_count=20,
         ),
-        # Declared count unknown.
+        # Handed over a month before "today": the 90-day deadline (2026-08-30) is still ahead,
+        # and its sources are known complete, so its unanswered item is awaiting an answer.
+        dict(
+            cycle_id="a3",
+            institution_id="inst-a",
+            number=3,
+            title="A three",
+            topic="schools",
+            handed_over_on=d("2026-06-01"),
+            handed_over_on_precision="day",
+            declared_count=1,
+            follow_up_complete=True,
+        ),
+        # Declared count unknown; its sources are not known to be complete.
         dict(
             cycle_id="b1",
             institution_id="inst-b",
@@ -148,6 +165,7 @@ _DATA: dict[str, list[dict[str, Any]]] = {
         dict(
             recommendation_id="a1-r5", cycle_id="a1", number="5", title="Gone", withdrawn_run_id=2
         ),
+        dict(recommendation_id="a3-r1", cycle_id="a3", number="1", title="School meals"),
         dict(recommendation_id="b1-r1", cycle_id="b1", number="1", title="Bike lanes"),
         dict(recommendation_id="b1-r2", cycle_id="b1", number="2", title="Heat pumps"),
         dict(
@@ -473,6 +491,9 @@ _DATA: dict[str, list[dict[str, Any]]] = {
 
 def _complete(table: str, row: dict[str, Any]) -> dict[str, Any]:
     """Fill the columns every row of `table` must have but the test does not care about."""
+    if table == "sources":
+        # The source catalogue carries no provenance of its own.
+        return dict(row)
     full = {**_PROVENANCE, "source_url": URL, **row}
     if table == "status_events":
         full.setdefault("occurred_on_precision", "day")
@@ -491,11 +512,15 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, row: dict[str, Any]) -> 
     con.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", list(row.values()))
 
 
-def _build_snapshot(path: Path, as_of: str | None) -> None:
+def _build_snapshot(
+    path: Path, as_of: str | None, data: dict[str, list[dict[str, Any]]] | None = None
+) -> None:
+    """Build a snapshot as `ingest build` does: schema, rows, the scales, then the views.
+    `data` defaults to this module's fixture; other test modules pass their own."""
     con = duckdb.connect(str(path))
     try:
         con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-        for table, rows in _DATA.items():
+        for table, rows in (_DATA if data is None else data).items():
             for row in rows:
                 _insert(con, table, _complete(table, row))
         if as_of is not None:
@@ -550,6 +575,21 @@ def test_scales_in_views_match_the_vocabulary_file(con):
         expected = [(r["value"], int(r["order"])) for r in scales if r["vocabulary"] == vocabulary]
         got = con.execute(f"SELECT {column}, {order} FROM {view} ORDER BY {order}").fetchall()
         assert got == expected
+    # Every vocabulary, with each value's order and meaning, travels with the snapshot as is.
+    expected_all = sorted(
+        (r["vocabulary"], r["value"], int(r["order"]), r["meaning"]) for r in scales
+    )
+    got_all = con.execute(
+        "SELECT vocabulary, value, value_order, meaning FROM scale_values "
+        "ORDER BY vocabulary, value_order, value"
+    ).fetchall()
+    assert sorted(got_all) == expected_all
+    assert {row[0] for row in got_all} >= {
+        "evidence",
+        "response_state",
+        "implementation_state",
+        "timeliness",
+    }
 
 
 # --- recommendation_status -----------------------------------------------------------------
@@ -557,12 +597,13 @@ def test_scales_in_views_match_the_vocabulary_file(con):
 
 def test_only_current_recommendations_are_listed(con):
     status = by_key(con, "recommendation_status", "recommendation_id")
-    # 11 recommendations in the fixture, a1-r5 withdrawn -> 10 (chapter b1-r3 included).
+    # 12 recommendations in the fixture, a1-r5 withdrawn -> 11 (chapter b1-r3 included).
     assert sorted(status) == [
         "a1-r1",
         "a1-r2",
         "a1-r3",
         "a1-r4",
+        "a3-r1",
         "b1-r1",
         "b1-r2",
         "b1-r3",
@@ -588,9 +629,51 @@ def test_final_response_wins_over_interim(con):
 
 def test_pending_notice_is_not_a_response(con):
     r4 = by_key(con, "recommendation_status", "recommendation_id")["a1-r4"]
-    # Only an 'in Prüfung' (pending) row exists: no formal response, nothing dated.
-    assert r4["has_response"] is False
-    assert (r4["stance"], r4["stance_label"], r4["responded_on"]) == ("pending", None, None)
+    # Only an 'in Prüfung' (pending) notice of 2026-02-01 exists: a record of its own that says
+    # no answer yet -> basis 'item', state 'pending', has_response FALSE (not NULL: it is
+    # known), and no first answer to count a deadline against.
+    assert (r4["response_basis"], r4["response_state"], r4["has_response"]) == (
+        "item",
+        "pending",
+        False,
+    )
+    assert (r4["response_id"], r4["stance"], r4["stance_label"]) == (
+        "a1-r4/interim",
+        "pending",
+        "in Prüfung",
+    )
+    assert (r4["first_responded_on"], r4["answered_on_time"]) == (None, None)
+
+
+def test_pending_notice_is_counted_as_pending(con):
+    # a1-r4's pending notice makes it 'pending', so a1 has 1 pending and no unrecorded answer.
+    a1 = by_key(con, "cycle_indicators", "cycle_id")["a1"]
+    assert (a1["n_pending"], a1["n_response_not_recorded"], a1["responses_not_recorded"]) == (
+        1,
+        0,
+        0,
+    )
+    # inst-a: a1-r4 pending; a3-r1 has no record at all.
+    a = by_key(con, "institution_indicators", "institution_id")["inst-a"]
+    assert (a["n_pending"], a["n_response_not_recorded"]) == (1, 1)
+    got = con.execute(
+        "SELECT response_state, count FROM stance_mix WHERE cycle_id = 'a1' ORDER BY state_order"
+    ).fetchall()
+    assert got == [("accepted", 1), ("partially_accepted", 1), ("rejected", 1), ("pending", 1)]
+
+
+def test_item_without_any_record_is_not_recorded(con):
+    status = by_key(con, "recommendation_status", "recommendation_id")
+    # b1-r2, b2-r1 and a3-r1 have no response row and no collective response covers them:
+    # the answer is not recorded, which is not the same as no answer (has_response NULL).
+    for rec in ("b1-r2", "b2-r1", "a3-r1"):
+        row = status[rec]
+        assert (row["response_basis"], row["response_state"], row["has_response"]) == (
+            "not_recorded",
+            "not_recorded",
+            None,
+        ), rec
+        assert (row["response_id"], row["stance"]) == (None, None), rec
 
 
 def test_response_deadlines_follow_each_institution(con):
@@ -605,8 +688,10 @@ def test_response_deadlines_follow_each_institution(con):
 
 def test_days_to_response_uses_exact_days_only(con):
     status = by_key(con, "recommendation_status", "recommendation_id")
-    # a1-r1: 2026-01-10 -> 2026-03-01 = 21 (Jan) + 28 (Feb) + 1 = 50.
-    assert status["a1-r1"]["days_to_response"] == 50
+    # a1-r1: the deadline is for the first answer, so the days count to the interim 'noted'
+    # answer, not the final one: 2026-01-10 -> 2026-02-01 = 21 (Jan) + 1 = 22.
+    assert status["a1-r1"]["first_responded_on"] == d("2026-02-01")
+    assert status["a1-r1"]["days_to_response"] == 22
     # a1-r2: 2026-01-10 -> 2026-05-20 = 90 (to 10 Apr) + 30 (to 10 May) + 10 = 130.
     assert status["a1-r2"]["days_to_response"] == 130
     # a1-r3 answered in "April 2026" (month precision): no day count.
@@ -617,8 +702,9 @@ def test_days_to_response_uses_exact_days_only(con):
 
 def test_answered_on_time_is_undecided_when_a_partial_date_straddles_the_deadline(con):
     status = by_key(con, "recommendation_status", "recommendation_id")
-    # a1-r1: 2026-03-01 <= 2026-04-10 -> on time.
+    # a1-r1: first answer 2026-02-01 <= 2026-04-10 -> on time.
     assert status["a1-r1"]["answered_on_time"] is True
+    assert status["a1-r1"]["response_timeliness"] == "on_time"
     # a1-r2: 2026-05-20 > 2026-04-10 -> late.
     assert status["a1-r2"]["answered_on_time"] is False
     # a1-r3: "April 2026" is 1..30 April, the deadline is 10 April -> undecidable.
@@ -632,17 +718,26 @@ def test_answered_on_time_is_undecided_when_a_partial_date_straddles_the_deadlin
 
 def test_overdue_means_no_response_after_the_deadline(con):
     status = by_key(con, "recommendation_status", "recommendation_id")
-    # a1-r4: no formal answer, due 2026-04-10 < today 2026-06-30.
+    # a1-r4: no formal answer, due 2026-04-10 < today 2026-06-30, and a1's sources are known
+    # complete -> overdue.
     assert status["a1-r4"]["is_overdue"] is True
     assert status["a1-r4"]["response_timeliness"] == "overdue"
-    # b1-r2: no answer, due 2025-03-31.
-    assert status["b1-r2"]["is_overdue"] is True
+    # a3-r1: no answer, a3's sources are complete, but it is due 2026-06-01 + 90 = 2026-08-30
+    # (29 days left in June, 31 July, 30 August), after today -> awaiting, not overdue.
+    assert status["a3-r1"]["response_due_on"] == d("2026-08-30")
+    assert status["a3-r1"]["is_overdue"] is False
+    assert status["a3-r1"]["response_timeliness"] == "awaiting"
+    # b1-r2: no answer found and due 2025-03-31, but b1's sources are not known complete: the
+    # answer may exist unrecorded -> cannot be known, not overdue.
+    assert status["b1-r2"]["follow_up_complete"] is False
+    assert status["b1-r2"]["is_overdue"] is None
+    assert status["b1-r2"]["response_timeliness"] == "not_recorded"
     # a1-r2 answered (late): not overdue, but 'late'.
     assert status["a1-r2"]["is_overdue"] is False
     assert status["a1-r2"]["response_timeliness"] == "late"
-    # b2-r1: no deadline can be computed -> unknown, not False.
+    # b2-r1: no handover, so no deadline can be computed -> unknown, not False.
     assert status["b2-r1"]["is_overdue"] is None
-    assert status["b2-r1"]["response_timeliness"] == "no_deadline"
+    assert status["b2-r1"]["response_timeliness"] == "not_recorded"
 
 
 def test_current_status_is_the_latest_event_across_assessors(con):
@@ -657,9 +752,25 @@ def test_current_status_is_the_latest_event_across_assessors(con):
     assert r1["n_events"] == 3
     # b1-r1: two 'implemented' events on 2025-09-01; administration observed later (09-03).
     assert status["b1-r1"]["status_assessor"] == "administration"
-    # No event -> 'unknown'.
-    assert status["a1-r4"]["status"] == "unknown"
-    assert status["a1-r4"]["n_events"] == 0
+    assert (r1["implementation_basis"], r1["implementation_state"]) == ("item", "implemented")
+    # a1-r4 has no event of its own: no status (not 'unknown', which is a source's word).
+    # a1's outcome report of 2026-03-15 counts some of the round, so its state is known only
+    # in aggregate.
+    r4 = status["a1-r4"]
+    assert (r4["status"], r4["n_events"]) == (None, 0)
+    assert (r4["implementation_basis"], r4["implementation_state"]) == (
+        "aggregate",
+        "in_aggregate",
+    )
+    assert r4["report_reported_on"] == d("2026-03-15")
+    # b1-r2: no event and b1 has no outcome report -> not recorded.
+    b1r2 = status["b1-r2"]
+    assert (b1r2["status"], b1r2["implementation_basis"], b1r2["implementation_state"]) == (
+        None,
+        "not_recorded",
+        "not_recorded",
+    )
+    assert b1r2["report_reported_on"] is None
 
 
 def test_superseded_and_withdrawn_events_are_ignored(con):
@@ -670,8 +781,10 @@ def test_superseded_and_withdrawn_events_are_ignored(con):
         d("2026-06-01"),
     )
     assert status["a1-r2"]["n_events"] == 2
-    # a1-r3: its only event e7 is withdrawn.
-    assert (status["a1-r3"]["status"], status["a1-r3"]["n_events"]) == ("unknown", 0)
+    # a1-r3: its only event e7 is withdrawn, so it has no status of its own; only a1's
+    # outcome report speaks for it.
+    assert (status["a1-r3"]["status"], status["a1-r3"]["n_events"]) == (None, 0)
+    assert status["a1-r3"]["implementation_state"] == "in_aggregate"
 
 
 def test_assessors_disagree_compares_each_assessors_latest_verdict(con):
@@ -737,25 +850,42 @@ def test_cycle_coverage_counts_items_against_the_declared_count(con):
 def test_cycle_response_rate_and_timeliness(con):
     cycles = by_key(con, "cycle_indicators", "cycle_id")
     a1 = cycles["a1"]
-    # Responses: r1, r2, r3 (r4's pending notice does not count) -> 3 of 4 = 0.75.
+    # Responses: r1, r2, r3 (r4's pending notice does not count) -> 3 of 4 = 0.75, all three
+    # item records of their own; no collective response in a1.
     assert (a1["responses_known"], a1["response_rate"]) == (3, pytest.approx(0.75))
-    # Median of 50 and 130 days (r3 has a month date) = 90.
-    assert a1["median_days_to_response"] == pytest.approx(90.0)
+    assert (a1["responses_item"], a1["responses_collective"]) == (3, 0)
+    assert a1["round_response_basis"] == "item"
+    # Median of 22 (r1's first, interim answer) and 130 days (r3 has a month date) = 76.
+    assert a1["median_days_to_response"] == pytest.approx(76.0)
     # Decidable: r1 on time, r2 late (r3 undecidable) -> 1 of 2 = 0.5.
     assert (a1["responses_on_time"], a1["responses_timeliness_known"]) == (1, 2)
     assert a1["share_on_time"] == pytest.approx(0.5)
-    assert a1["responses_overdue"] == 1
+    # a1 is complete (checked 2026-06-20): r1-r3 answered (not overdue) and r4 overdue -> 1
+    # overdue of 4 decidable.
+    assert (a1["follow_up_complete"], a1["checked_on"]) == (True, d("2026-06-20"))
+    assert (a1["responses_overdue"], a1["overdue_decidable"]) == (1, 4)
     assert a1["response_due_on"] == d("2026-04-10")
+    # a3 is complete and its one item is not due yet: decidable, none overdue -> 0, not n/a.
+    assert (cycles["a3"]["responses_overdue"], cycles["a3"]["overdue_decidable"]) == (0, 1)
+    assert cycles["a3"]["responses_not_recorded"] == 1
     b1 = cycles["b1"]
     # b1-r1 and b1-r4 answered of 3 items; the chapter's answer (24 days) is not counted, so
     # the median stays 19 (it would be 21.5 with the chapter).
     assert b1["response_rate"] == pytest.approx(2 / 3)
     assert b1["median_days_to_response"] == pytest.approx(19.0)
-    # b1-r1 on time, b1-r4 late -> 0.5; b1-r2 overdue.
+    # b1-r1 on time, b1-r4 late -> 0.5.
     assert b1["share_on_time"] == pytest.approx(0.5)
-    assert b1["responses_overdue"] == 1
-    # a2: no items -> no rate (not 0).
+    # b1's sources are not known complete, so b1-r2 (no answer found) is not recorded, never
+    # overdue; an overdue count over such a cycle would read "0 overdue" where it is unknown,
+    # so nothing in it is decidable and the count is n/a.
+    assert (b1["responses_not_recorded"], b1["n_response_not_recorded"]) == (1, 1)
+    assert (b1["responses_overdue"], b1["overdue_decidable"]) == (None, 0)
+    # b2: no handover, so no item can be decided although inst-b has a rule -> n/a (NULL).
+    assert (cycles["b2"]["responses_overdue"], cycles["b2"]["overdue_decidable"]) == (None, 0)
+    assert cycles["b2"]["round_response_basis"] == "not_recorded"
+    # a2: no items -> no rate (not 0), and no overdue count (not 0).
     assert cycles["a2"]["response_rate"] is None
+    assert cycles["a2"]["responses_overdue"] is None
     # a2's due date from a month-precision handover: 2024-11-01 + 90 = 2025-01-30, and the
     # latest it can be is 2024-11-30 + 90 = 2025-02-28.
     assert (cycles["a2"]["response_due_on"], cycles["a2"]["response_due_latest_on"]) == (
@@ -769,10 +899,11 @@ def test_cycle_response_rate_and_timeliness(con):
 
 def test_cycle_stance_and_item_implementation_counts(con):
     a1 = by_key(con, "cycle_indicators", "cycle_id")["a1"]
-    stances = [
-        a1[f"n_{s}"] for s in ("accepted", "partially_accepted", "noted", "rejected", "pending")
-    ]
-    assert stances == [1, 1, 0, 1, 1]
+    # r1 accepted, r3 partially accepted, r2 rejected (r4's pending notice: see
+    # test_pending_notice_is_counted_as_pending).
+    stances = [a1[f"n_{s}"] for s in ("accepted", "partially_accepted", "noted", "rejected")]
+    assert stances == [1, 1, 0, 1]
+    assert (a1["n_answered_collectively"], a1["n_response_in_aggregate"]) == (0, 0)
     statuses = [
         a1[f"n_{s}"]
         for s in (
@@ -784,8 +915,10 @@ def test_cycle_stance_and_item_implementation_counts(con):
             "unknown",
         )
     ]
-    # r1 implemented, r2 abandoned, r3 and r4 unknown.
-    assert statuses == [0, 0, 0, 1, 1, 2]
+    # r1 implemented, r2 abandoned; r3 and r4 have no status of their own (no source said
+    # 'unknown'), and a1's outcome report counts the round -> 2 in aggregate, 0 not recorded.
+    assert statuses == [0, 0, 0, 1, 1, 0]
+    assert (a1["n_status_in_aggregate"], a1["n_status_not_recorded"]) == (2, 0)
     assert a1["items_with_status"] == 2
     assert a1["items_assessors_disagree"] == 1
 
@@ -794,18 +927,26 @@ def test_cycle_implementation_rates_and_basis(con):
     cycles = by_key(con, "cycle_indicators", "cycle_id")
     a1 = cycles["a1"]
     assert a1["implementation_basis"] == "items"
-    # 1 implemented of 4 items; accepted or partially: r1, r3 -> 1 implemented of 2.
-    assert a1["item_implementation_rate"] == pytest.approx(0.25)
-    assert a1["item_implementation_rate_incl_partial"] == pytest.approx(0.25)
-    assert a1["item_implementation_rate_of_accepted"] == pytest.approx(0.5)
-    # Its outcome report is shown (2 implemented of 4 = 0.5) but the basis stays the items.
+    # Items with a status of their own: r1 (implemented) and r2 (abandoned); r3 and r4 have
+    # none, so they are not recorded and left out of both sides -> 1 implemented of 2 (never
+    # 1 of 4, which would count two unknowns as "not implemented").
+    assert a1["item_implementation_rate"] == pytest.approx(0.5)
+    assert a1["item_implementation_rate_incl_partial"] == pytest.approx(0.5)
+    # Accepted or partially with a status: only r1 (r3 has none) -> 1 of 1.
+    assert a1["items_accepted_with_status"] == 1
+    assert a1["item_implementation_rate_of_accepted"] == pytest.approx(1.0)
+    # Its outcome report is shown but the basis stays the items. The report counts 4 of the
+    # 10 declared: its share is over the declared count, 2 / 10 = 0.2 (not 2 / 4 = 0.5), and
+    # 10 - 4 = 6 declared recommendations are unaccounted for.
     assert (a1["report_reported_on"], a1["report_implemented"], a1["report_total"]) == (
         d("2026-03-15"),
         2,
         4,
     )
-    assert a1["report_implementation_rate"] == pytest.approx(0.5)
-    assert a1["implementation_rate"] == pytest.approx(0.25)
+    assert (a1["report_denominator"], a1["report_unaccounted"]) == (10, 6)
+    assert a1["report_implementation_rate"] == pytest.approx(0.2)
+    assert a1["implementation_rate"] == pytest.approx(0.5)
+    assert a1["implementation_denominator"] == 2
     a2 = cycles["a2"]
     assert a2["implementation_basis"] == "outcome_report"
     # Latest current report 2026-02-01 (the withdrawn 2026-05-01 one is ignored):
@@ -834,13 +975,16 @@ def test_cycle_implementation_rates_and_basis(con):
         0,
         20,
     ]
-    # 5 / 20 = 0.25; with partially: (5 + 2) / 20 = 0.35.
+    # 5 / 20 = 0.25; with partially: (5 + 2) / 20 = 0.35; the report's 20 = the declared 20.
+    assert (a2["report_denominator"], a2["implementation_denominator"]) == (20, 20)
     assert a2["implementation_rate"] == pytest.approx(0.25)
     assert a2["implementation_rate_incl_partial"] == pytest.approx(0.35)
     assert a2["item_implementation_rate"] is None
     b1 = cycles["b1"]
-    # b1-r1 implemented of 3 items = 1/3; of accepted (b1-r1 only) = 1/1.
-    assert b1["implementation_rate"] == pytest.approx(1 / 3)
+    # b1-r1 implemented of the 2 items with a status (r1, r4; r2 has none) = 1/2; of accepted
+    # (b1-r1 only) = 1/1.
+    assert b1["implementation_rate"] == pytest.approx(1 / 2)
+    assert b1["implementation_denominator"] == 2
     assert b1["item_implementation_rate_of_accepted"] == pytest.approx(1.0)
     assert b1["report_total"] is None
     # b2: no status, no report.
@@ -875,13 +1019,18 @@ def test_cycle_staleness(con):
 def test_institution_figures_pool_recommendations(con):
     inst = by_key(con, "institution_indicators", "institution_id")
     a = inst["inst-a"]
-    # Cycles a1 (declared 10) and a2 (declared 20): 4 items of 30 declared.
-    assert (a["n_cycles"], a["declared_count"], a["items_known"]) == (2, 30, 4)
-    assert a["coverage"] == pytest.approx(4 / 30)
-    assert a["response_rate"] == pytest.approx(0.75)
-    assert a["median_days_to_response"] == pytest.approx(90.0)
+    # Cycles a1 (declared 10), a2 (declared 20) and a3 (declared 1): 4 + 1 = 5 items of 31.
+    assert (a["n_cycles"], a["declared_count"], a["items_known"]) == (3, 31, 5)
+    assert a["coverage"] == pytest.approx(5 / 31)
+    # a1 and a3 are known complete, a2 is not.
+    assert a["cycles_complete"] == 2
+    # 3 answered (a1-r1..r3) of 5 items = 0.6.
+    assert a["response_rate"] == pytest.approx(0.6)
+    # Median of a1-r1's 22 and a1-r2's 130 days = 76.
+    assert a["median_days_to_response"] == pytest.approx(76.0)
     assert a["share_on_time"] == pytest.approx(0.5)
-    assert a["responses_overdue"] == 1
+    # a1-r4 overdue; a3-r1 awaiting; all 5 items decidable (both cycles complete).
+    assert (a["responses_overdue"], a["overdue_decidable"]) == (1, 5)
     b = inst["inst-b"]
     # Declared known only for b2 (2): coverage = b2's 2 items / 2 = 1.0; b1's items are left
     # out of both sides.
@@ -891,26 +1040,40 @@ def test_institution_figures_pool_recommendations(con):
     # Pooled: 2 responses over 3 + 2 = 5 items = 0.4, not the mean of 2/3 and 0/2 (0.333).
     assert b["response_rate"] == pytest.approx(0.4)
     assert b["median_days_to_response"] == pytest.approx(19.0)
-    assert (b["n_accepted"], b["n_noted"], b["n_pending"]) == (1, 1, 3)
-    assert (b["n_implemented"], b["n_in_progress"], b["n_unknown"]) == (1, 1, 3)
+    # b1-r1 accepted, b1-r4 noted; nothing is recorded for b1-r2, b2-r1 and b2-r2: their
+    # answers are not recorded, never 'pending' (no source says so).
+    assert (b["n_accepted"], b["n_noted"], b["n_pending"]) == (1, 1, 0)
+    assert (b["responses_not_recorded"], b["n_response_not_recorded"]) == (3, 3)
+    # Same three have no status and no outcome report speaks for them: not recorded, never
+    # 'unknown'.
+    assert (b["n_implemented"], b["n_in_progress"], b["n_unknown"]) == (1, 1, 0)
+    assert (b["n_status_in_aggregate"], b["n_status_not_recorded"]) == (0, 3)
+    # Nothing is decidable (b1 not complete, b2 without handover): n/a, not 0.
+    assert (b["responses_overdue"], b["overdue_decidable"]) == (None, 0)
+    assert b["cycles_complete"] == 0
 
 
 def test_institution_implementation_keeps_items_and_reports_apart(con):
     inst = by_key(con, "institution_indicators", "institution_id")
     a = inst["inst-a"]
     assert a["implementation_basis"] == "mixed"
-    # Items: only a1 (basis items) -> 1 of 4.
-    assert a["item_implementation_rate"] == pytest.approx(0.25)
-    assert a["item_implementation_rate_of_accepted"] == pytest.approx(0.5)
+    # Items: only a1 (basis items), over its 2 items with a status of their own -> 1 of 2;
+    # of accepted: r1 is the one accepted item with a status -> 1 of 1.
+    assert a["items_in_item_basis_cycles"] == 2
+    assert a["item_implementation_rate"] == pytest.approx(0.5)
+    assert a["item_implementation_rate_of_accepted"] == pytest.approx(1.0)
     # Reports: only a2 (a1's report is not used, its items carry status) -> 5 of 20.
     assert (a["report_cycles"], a["report_implemented"], a["report_total"]) == (1, 5, 20)
+    # a2's report accounts for all 20 declared: denominator 20, nothing unaccounted.
+    assert (a["report_denominator"], a["report_unaccounted"]) == (20, 0)
     assert a["report_implementation_rate_incl_partial"] == pytest.approx(0.35)
     assert (a["last_update_on"], a["staleness_days"]) == (d("2026-06-10"), 20)
     b = inst["inst-b"]
     assert b["implementation_basis"] == "items"
-    # b1's 3 items only (b2 has no status): 1/3.
-    assert b["items_in_item_basis_cycles"] == 3
-    assert b["item_implementation_rate"] == pytest.approx(1 / 3)
+    # b1's items with a status of their own: r1 (implemented) and r4 (in progress); b1-r2 and
+    # b2's items have none, so they are not recorded, not "not implemented": 1/2.
+    assert b["items_in_item_basis_cycles"] == 2
+    assert b["item_implementation_rate"] == pytest.approx(1 / 2)
     assert b["report_implementation_rate"] is None
     assert b["staleness_days"] == 302
 
@@ -926,7 +1089,8 @@ def test_implementation_mix(con):
     assert got == [
         ("a1", "items", "implemented", 1),
         ("a1", "items", "abandoned", 1),
-        ("a1", "items", "unknown", 2),
+        # a1-r3 and a1-r4: no status of their own; a1's report counts the round in aggregate.
+        ("a1", "items", "in_aggregate", 2),
         # a2 from its latest report; a1's report is absent because a1's items carry status.
         ("a2", "outcome_report", "not_started", 5),
         ("a2", "outcome_report", "in_progress", 7),
@@ -935,25 +1099,31 @@ def test_implementation_mix(con):
         ("a2", "outcome_report", "abandoned", 1),
         ("b1", "items", "in_progress", 1),
         ("b1", "items", "implemented", 1),
-        ("b1", "items", "unknown", 1),
-        # b2: no basis, no rows.
+        # b1-r2: no status and no report for b1 -> not recorded (not 'unknown').
+        ("b1", "items", "not_recorded", 1),
+        # a3 and b2: no basis, no rows.
     ]
 
 
 def test_stance_mix(con):
+    # a1-r4's pending notice is checked in test_pending_notice_is_counted_as_pending; every
+    # other item is here.
     got = con.execute(
-        "SELECT institution_id, cycle_id, stance, count FROM stance_mix "
-        "ORDER BY cycle_id, stance_order"
+        "SELECT institution_id, cycle_id, response_state, state_order, count FROM stance_mix "
+        "WHERE cycle_id <> 'a1' OR response_state NOT IN ('pending', 'not_recorded') "
+        "ORDER BY cycle_id, state_order"
     ).fetchall()
     assert got == [
-        ("inst-a", "a1", "accepted", 1),
-        ("inst-a", "a1", "partially_accepted", 1),
-        ("inst-a", "a1", "rejected", 1),
-        ("inst-a", "a1", "pending", 1),
-        ("inst-b", "b1", "accepted", 1),
-        ("inst-b", "b1", "noted", 1),
-        ("inst-b", "b1", "pending", 1),
-        ("inst-b", "b2", "pending", 2),
+        ("inst-a", "a1", "accepted", 1, 1),
+        ("inst-a", "a1", "partially_accepted", 2, 1),
+        ("inst-a", "a1", "rejected", 4, 1),
+        # a3-r1: nothing recorded (its deadline is still ahead).
+        ("inst-a", "a3", "not_recorded", 8, 1),
+        ("inst-b", "b1", "accepted", 1, 1),
+        ("inst-b", "b1", "noted", 3, 1),
+        # b1-r2, b2-r1, b2-r2: no answer found is 'not_recorded', never 'pending'.
+        ("inst-b", "b1", "not_recorded", 8, 1),
+        ("inst-b", "b2", "not_recorded", 8, 2),
     ]
 
 
@@ -965,7 +1135,7 @@ def test_uptake_funnel(con):
             for r in got
             if r["cycle_id"] == cycle
         ]
-        for cycle in ("a1", "b1", "b2")
+        for cycle in ("a1", "a3", "b1", "b2")
     }
     # a1: 4 items, 3 answered, 2 accepted (r1, r3), r1 implemented (and accepted).
     assert funnel["a1"] == [
@@ -991,8 +1161,16 @@ def test_uptake_funnel(con):
         ("in_progress_or_better", 0, 0),
         ("implemented", 0, 0),
     ]
+    # a3: its one item is known, nothing else.
+    assert funnel["a3"] == [
+        ("adopted", 1, 1),
+        ("responded", 0, 0),
+        ("accepted", 0, 0),
+        ("in_progress_or_better", 0, 0),
+        ("implemented", 0, 0),
+    ]
     # a2 has no items: no funnel.
-    assert {r["cycle_id"] for r in got} == {"a1", "b1", "b2"}
+    assert {r["cycle_id"] for r in got} == {"a1", "a3", "b1", "b2"}
     assert {r["institution_id"] for r in got if r["cycle_id"] == "a1"} == {"inst-a"}
 
 
@@ -1009,6 +1187,8 @@ def test_time_to_implementation_censors_open_cases(con):
         "a1-r2": (171, False),
         "a1-r3": (171, False),
         "a1-r4": (171, False),
+        # Handover 2026-06-01, open: 29 days.
+        "a3-r1": (29, False),
         # Handover 2025-03-01 -> 2025-09-01 = 31+30+31+30+31+31 = 184.
         "b1-r1": (184, True),
         # Open since 2025-03-01: 486 days.
