@@ -292,5 +292,61 @@ def reference() -> None:
     print(column_reference_markdown())
 
 
+@app.command()
+def coverage(
+    data_dir: DataDir = None,
+    write: Annotated[
+        Path | None,
+        typer.Option(help="Regenerate the marked tables in this document (prose is kept)."),
+    ] = None,
+    searches: Annotated[
+        Path | None,
+        typer.Option(help="Searches that found nothing [default: data/coverage_searches.csv]."),
+    ] = None,
+) -> None:
+    """Render the coverage tables from the published snapshot; print them, or --write them
+    into a document such as docs/data-coverage.md."""
+    from ingest.coverage import (
+        SEARCHES_FILE,
+        CoverageError,
+        fill_document,
+        read_searches,
+        render_tables,
+    )
+    from ingest.publication import NotPublished, current
+
+    published = current(data_dir or data_dir_from_env())
+    if isinstance(published, NotPublished):
+        console.print(
+            f"no snapshot to read in {published.data_dir} ({published.reason}): "
+            "run `python -m ingest build` first",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    try:
+        found_nothing = read_searches(searches or SEARCHES_FILE)
+        with duckdb.connect(str(published.path), read_only=True) as con:
+            blocks = render_tables(con, found_nothing)
+        if write is None:
+            for name, block in blocks.items():
+                out.print(
+                    f"<!-- coverage:{name} -->\n{block}\n",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+            return
+        text = write.read_text(encoding="utf-8")
+        updated = fill_document(text, blocks)
+    except (CoverageError, OSError) as error:
+        console.print(str(error), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    if updated != text:
+        write.write_text(updated, encoding="utf-8")
+    console.print(f"{write}: {'updated' if updated != text else 'already up to date'}")
+
+
 def main() -> None:  # pragma: no cover - console script entry
     sys.exit(app())
