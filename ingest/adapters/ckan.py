@@ -22,12 +22,12 @@ from ingest.adapters.common import (
     assemble,
     fetch_context,
     read_csv,
+    record_identity,
 )
+from ingest.adapters.paging import PagingGuard
 from ingest.http import SourceClient, describe_ckan_error, is_html
 from ingest.records import SourceError, SourceRows
 from ingest.sources_config import CkanSource, LiveSource
-
-MAX_PAGES = 100_000
 
 
 def auth_headers(api_key: str) -> dict[str, str]:
@@ -91,7 +91,10 @@ def _datastore_records(
 ) -> list[Record]:
     records: list[Record] = []
     offset = 0
-    for page in range(1, MAX_PAGES + 1):
+    guard = PagingGuard(source.id)
+    page = 0
+    while True:
+        page += 1
         params = {
             "resource_id": resource_id,
             "limit": source.page_size,
@@ -111,9 +114,16 @@ def _datastore_records(
             records.append(Record(record, file, index, context))
         progress(page, len(records))
         offset += len(page_records)
+        ids = [
+            r["_id"] if isinstance(r, Mapping) and "_id" in r else record_identity(r)
+            for r in page_records
+        ]
         if not page_records or offset >= total:
+            # An empty page before the total is reached is a shortfall, never the end.
+            guard.page(exchange.url, ids=ids, next_page=None, more=False)
+            guard.complete(exchange.url, total)
             return records
-    raise SourceError(source.id, f"stopped after {MAX_PAGES} pages", url=exchange.url)
+        guard.page(exchange.url, ids=ids, next_page=offset, more=True)
 
 
 def _download_records(

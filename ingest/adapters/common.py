@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, Protocol
 
@@ -75,6 +76,12 @@ def read_csv(source_id: str, data: bytes, url: str, delimiter: str | None = None
             )
         rows.append(dict(row))
     return rows
+
+
+def record_identity(record: Any) -> str:
+    """A record's whole content as one comparable value, for sources whose records carry no
+    id of their own: a page of records already seen is then recognised."""
+    return json.dumps(record, sort_keys=True, ensure_ascii=True, default=str)
 
 
 def _without_repeats(rows: list[RawRow]) -> list[RawRow]:
