@@ -10,7 +10,7 @@ from typing import Any, NamedTuple, Protocol
 
 from ingest.adapters.mapping import map_records
 from ingest.http import Exchange
-from ingest.records import RawRow, SourceError, SourceRows
+from ingest.records import Problem, RawRow, SourceError, SourceRows
 from ingest.sources_config import LiveSource
 
 
@@ -48,9 +48,12 @@ def assemble(source: LiveSource, records: Iterable[Record]) -> SourceRows:
             RawRow(values=dict(values), ref=f"{file}:{n}", file=file, row=n)
             for n, values in enumerate(rows, start=1)
         ]
-    for table, rows in map_records(source.id, records, source.maps).items():
+    rejected: list[Problem] = []
+    for table, rows in map_records(source.id, records, source.maps, rejected).items():
         tables.setdefault(table, []).extend(_without_repeats(rows))
-    return SourceRows(source_id=source.id, tables=tables, status_origin="observed")
+    return SourceRows(
+        source_id=source.id, tables=tables, status_origin="observed", notices=rejected
+    )
 
 
 def read_csv(source_id: str, data: bytes, url: str, delimiter: str | None = None) -> list[dict]:
