@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ingest.adapters.common import (
+    HTML_INSTEAD_OF_CSV,
     PageProgress,
     Record,
     assemble,
@@ -134,12 +135,7 @@ def _download_records(
         raise SourceError(source.id, f"resource {resource.get('id')} has no download URL")
     exchange = client.get(str(url))
     if is_html(exchange):
-        raise SourceError(
-            source.id,
-            "expected a CSV file but the server sent an HTML page; the resource may link to a "
-            "web page rather than a file",
-            url=exchange.url,
-        )
+        raise SourceError(source.id, HTML_INSTEAD_OF_CSV, url=exchange.url)
     rows = read_csv(source.id, exchange.body, exchange.url)
     context = fetch_context(exchange)
     records: list[Record] = [

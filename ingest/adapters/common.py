@@ -9,7 +9,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, Protocol
 
 from ingest.adapters.mapping import map_records
-from ingest.http import Exchange
+from ingest.http import Exchange, looks_like_html
+
+HTML_INSTEAD_OF_CSV = (
+    "expected a CSV file but the server sent an HTML page; a maintenance or login page may "
+    "have been served, or the URL leads to a web page rather than a file"
+)
 from ingest.records import Problem, RawRow, SourceError, SourceRows
 from ingest.sources_config import LiveSource
 
@@ -57,7 +62,13 @@ def assemble(source: LiveSource, records: Iterable[Record]) -> SourceRows:
 
 
 def read_csv(source_id: str, data: bytes, url: str, delimiter: str | None = None) -> list[dict]:
-    """Rows of a CSV export as dicts; BOM, `;` or `,` (or tab) separators are all handled."""
+    """Rows of a CSV export as dicts; BOM, `;` or `,` (or tab) separators are all handled.
+
+    A web page where the file should be (a maintenance or login page, served with whatever
+    Content-Type) is named as such, rather than reported as a malformed CSV.
+    """
+    if looks_like_html(data):
+        raise SourceError(source_id, HTML_INSTEAD_OF_CSV, url=url)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ingest.adapters.common import (
+    HTML_INSTEAD_OF_CSV,
     PageProgress,
     Record,
     assemble,
@@ -22,7 +23,7 @@ from ingest.adapters.common import (
     record_identity,
 )
 from ingest.adapters.paging import PagingGuard
-from ingest.http import SourceClient
+from ingest.http import SourceClient, is_html
 from ingest.records import SourceError, SourceRows
 from ingest.sources_config import LiveSource, OpendatasoftSource
 
@@ -98,6 +99,8 @@ def _export_records(
     url = f"{dataset_url(source)}/exports/{source.export_format}"
     if source.export_format == "csv":
         exchange = client.get(url, {**_query(source), "delimiter": ";", "with_bom": "true"})
+        if is_html(exchange):
+            raise SourceError(source.id, HTML_INSTEAD_OF_CSV, url=exchange.url)
         rows: list[Any] = read_csv(source.id, exchange.body, exchange.url, delimiter=";")
     else:
         rows, exchange = client.get_json(url, _query(source))
