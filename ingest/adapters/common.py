@@ -10,13 +10,13 @@ from typing import Any, NamedTuple, Protocol
 
 from ingest.adapters.mapping import map_records
 from ingest.http import Exchange, looks_like_html
+from ingest.records import Problem, RawRow, SourceError, SourceRows
+from ingest.sources_config import LiveSource
 
 HTML_INSTEAD_OF_CSV = (
     "expected a CSV file but the server sent an HTML page; a maintenance or login page may "
     "have been served, or the URL leads to a web page rather than a file"
 )
-from ingest.records import Problem, RawRow, SourceError, SourceRows
-from ingest.sources_config import LiveSource
 
 
 class Record(NamedTuple):
