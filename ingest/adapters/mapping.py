@@ -54,6 +54,7 @@ class InvalidText(ValueError):
         self.field = field
         self.reason = reason
         self.value = value
+        self.column: str | None = None  # the register column being built, once known
 
 
 class FieldShapeError(ValueError):
@@ -302,18 +303,15 @@ def _rows_for(
     for view in views:
         if any(_is_empty(resolve(view, name)) for name in table_map.skip_unless):
             continue
-        values: dict[str, str | None] = {}
         try:
-            for column, template in table_map.columns.items():
-                current = column
-                values[column] = template.render(view, context)
+            values = _render_columns(table_map, view, context)
         except InvalidText as bad:
             rejected.append(
                 Problem(
                     source_id=source_id,
                     file=file,
                     row=row,
-                    column=current,
+                    column=bad.column,
                     message=f"{bad.reason} in field '{bad.field}'; the row is left out",
                     value=bad.value,
                 )
@@ -321,6 +319,19 @@ def _rows_for(
             continue
         rows.append(RawRow(values=values, ref=f"{file}:{row}", file=file, row=row))
     return rows
+
+
+def _render_columns(
+    table_map: TableMap, view: Mapping[str, Any], context: Mapping[str, Any]
+) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    for column, template in table_map.columns.items():
+        try:
+            values[column] = template.render(view, context)
+        except InvalidText as bad:
+            bad.column = column
+            raise
+    return values
 
 
 def _is_empty(value: Any) -> bool:
