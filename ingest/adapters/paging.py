@@ -53,20 +53,22 @@ class PagingGuard:
     ) -> None:
         """Record one page; raise SourceError if paging is going round in circles.
 
-        `ids` identify the page's records (a record id, or the record itself when it has
-        none); `next_page` is what the next request will ask for (cursor, offset or next
-        link); `more` is whether the server says there is more to come.
+        `ids` identify the page's records, one per record (a record id, or the record's
+        content when it has none; None for a record that cannot be identified);
+        `next_page` is what the next request will ask for (cursor, offset or next link);
+        `more` is whether the server says there is more to come.
         """
         self.pages += 1
         page_ids = list(ids)
         self.records += len(page_ids)
-        if page_ids and all(i in self._seen_ids for i in page_ids):
+        known = [i for i in page_ids if i is not None]  # a record without an id proves nothing
+        if known and all(i in self._seen_ids for i in known):
             self._fail(
                 url,
-                f"page {self.pages} repeats {len(page_ids)} record(s) already read; the server "
+                f"page {self.pages} repeats {len(known)} record(s) already read; the server "
                 "seems to ignore the paging parameters",
             )
-        self._seen_ids.update(page_ids)
+        self._seen_ids.update(known)
         if not more:
             return
         self._empty_run = 0 if page_ids else self._empty_run + 1

@@ -160,3 +160,11 @@ def test_honest_paging_passes_and_a_page_cap_still_holds() -> None:
     with pytest.raises(SourceError, match="stopped after 3 pages"):
         for n in range(10):
             capped.page("u", ids=[n], next_page=n + 1, more=True)
+
+
+def test_records_without_ids_are_counted_but_never_taken_for_repeats() -> None:
+    guard = PagingGuard("decidim-test")
+    guard.page("u", ids=[None, None], next_page="A", more=True)
+    guard.page("u", ids=[None, None], next_page="B", more=False)
+    guard.complete("u", total=4)
+    assert guard.records == 4
