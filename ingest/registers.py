@@ -2,8 +2,10 @@
 
 Registers come from real offices: Excel saves CSV with a BOM, with ';' in French, German and
 Italian locales, sometimes as Windows-1252; workbooks gain a title row above the header.
-Those are read as meant, with a warning; only what cannot be read is an error. A register
-that cannot be read at all is a failed source, so its previous data stay in place.
+Those are read as meant, with a warning; only what cannot be read is an error. Cells lose
+the padding spreadsheets and web forms leave (spaces, no-break and zero-width spaces), so an
+id is the same however it was typed. A register that cannot be read at all is a failed
+source, and a table that cannot be read to its end keeps its previous rows.
 """
 
 from __future__ import annotations
