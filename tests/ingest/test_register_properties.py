@@ -244,11 +244,15 @@ def read_and_validate(path: Path, source_id: str = "synthetic") -> CanonicalRows
 
 
 def assert_named(problems: list[Problem], path: Path) -> None:
+    """Every problem names its file; one about a row names the row and the column (cells
+    beyond the header belong to no column); one about a header names the header's row."""
     for problem in problems:
         assert path.name in problem.file, problem
-        if problem.about_row and problem.severity == "error":
+        if problem.about_row:
             assert problem.row is not None, problem
             assert problem.column is not None or EXTRA_CELLS in problem.message, problem
+        elif "column" in problem.message and "header" in problem.message:
+            assert problem.row is not None and problem.column is not None, problem
 
 
 def assert_outcome(register: Register, result: CanonicalRows, path: Path) -> None:

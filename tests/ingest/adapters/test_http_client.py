@@ -294,7 +294,7 @@ def test_a_body_trickling_in_byte_by_byte_hits_the_overall_deadline(
         body,
         byte_interval=0.005,  # far quicker than the read timeout: it never trips
     )
-    settings = dataclasses.replace(FAST, read_timeout=2.0, body_timeout=0.3)
+    settings = dataclasses.replace(FAST, read_timeout=10.0, body_timeout=0.3)
 
     for client in client_for("trickling-portal", settings):
         with pytest.raises(SourceError) as failure:
