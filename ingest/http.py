@@ -4,7 +4,11 @@ Polite: a descriptive User-Agent, an optional pause between requests (Decidim al
 100 requests a minute per address), and conditional requests (ETag / Last-Modified) through a
 persistent requests-cache store, so an unchanged dataset costs the portal a 304.
 Patient: timeouts on connect and read, and retries with exponential backoff on 429 and 5xx
-that honour the server's Retry-After.
+that honour the server's Retry-After. Patience has a limit: a whole body must arrive within a
+wall-clock budget, so a server trickling one byte at a time (which never trips the read
+timeout) cannot hold a run for hours.
+Complete: a body shorter than its Content-Length, or a gzip/deflate stream that stops before
+its end marker, is a failure, never a shorter dataset that looks whole.
 Clear: anything that still fails becomes a SourceError naming the source and the URL, with the
 portal's own error message when its body carries one.
 
@@ -18,6 +22,7 @@ import datetime as dt
 import json
 import os
 import time
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +32,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 import requests_cache
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import SSLError as Urllib3SSLError
 from urllib3.util.retry import Retry
 
 from ingest.records import SourceError
@@ -35,6 +42,9 @@ USER_AGENT = "Uptake/0.1 (open-source follow-up monitor for citizens' assemblies
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Query parameters that may carry a secret; stripped from every URL that is stored or shown.
 SECRET_PARAMS = frozenset({"apikey", "api_key", "key", "token", "access_token"})
+# Only encodings whose completeness this module can check are asked for.
+ACCEPT_ENCODING = "gzip, deflate"
+READ_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,10 @@ class HttpSettings:
     """Timeouts, retry and pacing. Tests shrink the waits; production keeps the defaults."""
 
     connect_timeout: float = 10.0
+    # Longest silence between two packets.
     read_timeout: float = 60.0
+    # Wall-clock budget for receiving one whole response body, however it trickles in.
+    body_timeout: float = 600.0
     retries: int = 4
     backoff_factor: float = 1.0
     backoff_max: float = 60.0
@@ -80,9 +93,22 @@ class ExchangeRecorder(Protocol):
 
 def is_html(exchange: Exchange) -> bool:
     """A web page where data were expected: a login, maintenance or "not ready" page."""
-    head = exchange.body.lstrip()[:100].lower()
     content_type = exchange.headers.get("content-type", "")
-    return "html" in content_type or head.startswith((b"<!doctype", b"<html"))
+    return "html" in content_type or looks_like_html(exchange.body)
+
+
+def looks_like_html(body: bytes) -> bool:
+    """The body itself is a web page, whatever its Content-Type claims."""
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:100].lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
+
+
+class IncompleteBody(requests.exceptions.RequestException):
+    """The body ended before its Content-Length or before its compressed stream's end."""
+
+
+class BodyDeadlineExceeded(requests.exceptions.Timeout):
+    """The body kept arriving, slowly, past the wall-clock budget for one response."""
 
 
 def api_key_from_env(env_var: str | None) -> str | None:
@@ -126,17 +152,117 @@ class _CappedRetry(Retry):
         return min(super().parse_retry_after(retry_after), float(self.retry_after_max))
 
 
-class _TimeoutAdapter(HTTPAdapter):
-    """Applies the default (connect, read) timeout to every request that sets none."""
+class _CheckedBodyAdapter(HTTPAdapter):
+    """Applies the default (connect, read) timeout to every request that sets none, and reads
+    each body itself: within the wall-clock budget, checked against its Content-Length and
+    decompressed only when the compressed stream is complete.
 
-    def __init__(self, timeout: tuple[float, float], **kwargs: Any) -> None:
+    Reading here, below the session, means the check also covers what the HTTP cache stores.
+    """
+
+    def __init__(self, timeout: tuple[float, float], body_timeout: float, **kwargs: Any) -> None:
         self._timeout = timeout
+        self._body_timeout = body_timeout
         super().__init__(**kwargs)
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self._timeout
-        return super().send(request, **kwargs)
+        response = super().send(request, **kwargs)
+        if not kwargs.get("stream"):
+            try:
+                response._content = _checked_body(response, request, self._body_timeout)
+            except BaseException:
+                response.close()
+                raise
+            response._content_consumed = True
+            response.raw.release_conn()
+        return response
+
+
+def _checked_body(
+    response: requests.Response, request: requests.PreparedRequest, budget: float
+) -> bytes:
+    raw_body = _read_within(response, budget)
+    if request.method == "HEAD" or response.status_code in (204, 304):
+        return raw_body
+    promised = response.headers.get("Content-Length", "").strip()
+    chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
+    if promised.isdigit() and not chunked and len(raw_body) != int(promised):
+        raise IncompleteBody(
+            f"received {len(raw_body)} of the {int(promised)} bytes announced by "
+            "Content-Length; the transfer was cut short",
+            request=request,
+            response=response,
+        )
+    return _decompressed(raw_body, response.headers.get("Content-Encoding", ""), request)
+
+
+def _read_within(response: requests.Response, budget: float) -> bytes:
+    """The raw (still compressed) body, read as it arrives so the deadline is checked often."""
+    deadline = time.monotonic() + budget
+    chunks: list[bytes] = []
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                received = sum(map(len, chunks))
+                raise BodyDeadlineExceeded(
+                    f"the body was still arriving after {budget:g}s ({received} bytes so far); "
+                    "raise HttpSettings.body_timeout if this source is just slow",
+                    request=response.request,
+                )
+            chunk = response.raw.read1(READ_CHUNK, decode_content=False)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    except ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(exc, request=response.request) from exc
+    except Urllib3SSLError as exc:
+        raise requests.exceptions.SSLError(exc, request=response.request) from exc
+    except (ProtocolError, DecodeError) as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc, request=response.request) from exc
+
+
+def _decompressed(body: bytes, content_encoding: str, request: requests.PreparedRequest) -> bytes:
+    """The body with its Content-Encoding(s) undone; a stream that stops early is an error."""
+    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+    for coding in reversed(codings):
+        if not body or coding == "identity":
+            continue
+        if coding in ("gzip", "x-gzip"):
+            body = _inflate(body, 16 + zlib.MAX_WBITS, coding, request)
+        elif coding == "deflate":
+            # "deflate" is meant to be zlib-wrapped, but some servers send it bare.
+            wrapped = body[:1] == b"\x78"
+            body = _inflate(body, zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS, coding, request)
+        else:
+            raise requests.exceptions.ContentDecodingError(
+                f"unsupported Content-Encoding {coding!r} (asked for {ACCEPT_ENCODING})",
+                request=request,
+            )
+    return body
+
+
+def _inflate(data: bytes, wbits: int, coding: str, request: requests.PreparedRequest) -> bytes:
+    """Decompress every member of the stream; require each to reach its end marker."""
+    out: list[bytes] = []
+    while data:
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out.append(inflater.decompress(data))
+            out.append(inflater.flush())
+        except zlib.error as exc:
+            raise IncompleteBody(f"the {coding} body is corrupt: {exc}", request=request) from exc
+        if not inflater.eof:
+            raise IncompleteBody(
+                f"the {coding} body stops before the end of its compressed stream "
+                f"({len(data)} compressed bytes received); the transfer was cut short",
+                request=request,
+            )
+        data = inflater.unused_data if wbits > 0 and wbits & 16 else b""
+        if data.strip(b"\x00") == b"":  # some servers pad a gzip file with zeros
+            break
+    return b"".join(out)
 
 
 def make_session(settings: HttpSettings) -> requests.Session:
@@ -175,10 +301,15 @@ def make_session(settings: HttpSettings) -> requests.Session:
         retry_after_max=settings.retry_after_max,
         raise_on_status=False,
     )
-    adapter = _TimeoutAdapter((settings.connect_timeout, settings.read_timeout), max_retries=retry)
+    adapter = _CheckedBodyAdapter(
+        (settings.connect_timeout, settings.read_timeout),
+        settings.body_timeout,
+        max_retries=retry,
+    )
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = settings.user_agent
+    session.headers["Accept-Encoding"] = ACCEPT_ENCODING
     return session
 
 
@@ -269,8 +400,16 @@ class SourceClient:
 
     def _failure(self, exc: requests.exceptions.RequestException, url: str) -> SourceError:
         """A SourceError that says in plain words which of the usual failures happened."""
-        reason = _reason(exc)
-        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        reason = (
+            str(exc) if isinstance(exc, IncompleteBody | BodyDeadlineExceeded) else _reason(exc)
+        )
+        if isinstance(exc, IncompleteBody):
+            what = "incomplete response"
+        elif isinstance(exc, BodyDeadlineExceeded):
+            what = "gave up waiting for the whole response body"
+        elif isinstance(exc, requests.exceptions.ContentDecodingError):
+            what = "the response could not be decoded"
+        elif isinstance(exc, requests.exceptions.ChunkedEncodingError):
             what = "the connection dropped while the response was being received"
         elif isinstance(exc, requests.exceptions.Timeout) or "Timeout" in reason:
             what = (

@@ -2,8 +2,10 @@
 
 Registers come from real offices: Excel saves CSV with a BOM, with ';' in French, German and
 Italian locales, sometimes as Windows-1252; workbooks gain a title row above the header.
-Those are read as meant, with a warning; only what cannot be read is an error. A register
-that cannot be read at all is a failed source, so its previous data stay in place.
+Those are read as meant, with a warning; only what cannot be read is an error. Cells lose
+the padding spreadsheets and web forms leave (spaces, no-break and zero-width spaces), so an
+id is the same however it was typed. A register that cannot be read at all is a failed
+source, and a table that cannot be read to its end keeps its previous rows.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from ingest.adapters.cells import clean_cell
 from ingest.records import FORMULA_WITHOUT_VALUE, Problem, RawRow, SourceError, SourceRows
 from ingest.register_format import TABLE_ORDER, key_columns, register_columns
 
@@ -133,11 +136,10 @@ def _read_csv(rows: SourceRows, file: Path, root: Path | None) -> None:
         return
     candidates = []
     for delimiter in DELIMITERS:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        numbered = [(i + 1, record) for i, record in enumerate(records)]
+        numbered, error = _parse_csv(text, delimiter)
         if _find_header(table, numbered) is not None:
-            candidates.append((delimiter, numbered))
-    delimiter, numbered = candidates[0] if candidates else (",", _comma_records(text))
+            candidates.append((delimiter, numbered, error))
+    delimiter, numbered, error = candidates[0] if candidates else (",", *_parse_csv(text, ","))
     if delimiter != ",":
         name = "semicolons" if delimiter == ";" else "tabs"
         _file_problem(
@@ -147,11 +149,31 @@ def _read_csv(rows: SourceRows, file: Path, root: Path | None) -> None:
             f"columns are separated by {name}, not commas; read as such",
             severity="warning",
         )
+    if error is not None:
+        line, reason = error
+        _file_problem(
+            rows,
+            display,
+            line,
+            f"cannot read the file from row {line} on ({reason}): a quote left open, or a "
+            "cell larger than 128 KB? The table's previous rows are kept",
+        )
+        rows.unreadable_tables.add(table)
     _collect(rows, table, display, numbered)
 
 
-def _comma_records(text: str) -> list[tuple[int, list[str]]]:
-    return [(i + 1, r) for i, r in enumerate(csv.reader(io.StringIO(text, newline="")))]
+def _parse_csv(
+    text: str, delimiter: str
+) -> tuple[list[tuple[int, list[str]]], tuple[int, str] | None]:
+    """Numbered records, and where and why parsing stopped if the text is not CSV to the end."""
+    records: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for record in reader:
+            records.append((len(records) + 1, record))
+    except csv.Error as error:
+        return records, (len(records) + 1, str(error))
+    return records, None
 
 
 def _cell_text(cell: object) -> str:
@@ -217,7 +239,7 @@ def _find_header(table: str, records: list[tuple[int, list[str]]]) -> int | None
     """Index of the header record: the first one naming every key column of the table."""
     keys = set(key_columns(table))
     for index, (_, record) in enumerate(records[:HEADER_SEARCH_ROWS]):
-        names = {cell.strip().lower() for cell in record}
+        names = {clean_cell(cell).lower() for cell in record}
         if keys <= names:
             return index
     return None
@@ -227,7 +249,7 @@ def _collect(
     rows: SourceRows, table: str, display: str, records: list[tuple[int, list[str]]]
 ) -> None:
     out = rows.tables.setdefault(table, [])
-    records = [(n, r) for n, r in records if any(cell.strip() for cell in r)]
+    records = [(n, r) for n, r in records if any(clean_cell(cell) for cell in r)]
     if not records:
         _file_problem(rows, display, 1, "file is empty: expected a header row")
         rows.unreadable_tables.add(table)
@@ -235,7 +257,7 @@ def _collect(
     header_index = _find_header(table, records)
     if header_index is None:
         line, first = records[0]
-        present = {c.strip().lower() for c in first}
+        present = {clean_cell(c).lower() for c in first}
         for column in [k for k in key_columns(table) if k not in present]:
             _file_problem(
                 rows,
@@ -256,7 +278,7 @@ def _collect(
             severity="warning",
         )
     header_line, header = records[header_index]
-    names = [cell.strip().lower() for cell in header]
+    names = [clean_cell(cell).lower() for cell in header]
     known = {c.name for c in register_columns()[table]}
     for position, name in enumerate(names):
         if name and name not in known:
@@ -264,7 +286,7 @@ def _collect(
                 rows,
                 display,
                 header_line,
-                f"unknown column '{header[position].strip()}' ignored",
+                f"unknown column '{clean_cell(header[position])}' ignored",
                 column=name,
                 severity="warning",
             )
@@ -292,7 +314,14 @@ def _collect(
         for position, name in enumerate(names):
             if name in known:
                 cell = record[position] if position < len(record) else ""
-                values[name] = cell.strip() or None
-        if len(record) > len(names) and any(c.strip() for c in record[len(names) :]):
-            values["__extra__"] = " | ".join(c for c in record[len(names) :] if c.strip())
+                values[name] = clean_cell(cell) or None
+        # A value under no header (beyond the header's end, or below a blank header cell, as
+        # a workbook pads its rows) belongs to no column: never dropped silently.
+        extra = [
+            clean_cell(cell)
+            for position, cell in enumerate(record)
+            if position >= len(names) or not names[position]
+        ]
+        if any(extra):
+            values["__extra__"] = " | ".join(c for c in extra if c)
         out.append(RawRow(values=values, ref=f"{display}:{line}", file=display, row=line))

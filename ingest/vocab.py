@@ -1,8 +1,9 @@
 """Vocabularies: map the words sources use to Uptake's canonical scales.
 
 A label is matched without regard to case, accents or spacing, because clerks type
-"En cours", "en  cours" and "EN COURS" for the same thing. An unmapped label returns None
-and the caller rejects the row: a status is never guessed.
+"En cours", "en  cours" and "EN COURS" for the same thing; an underscore counts as a space,
+because APIs write their state keys that way ("not_answered" is the label "not answered").
+An unmapped label returns None and the caller rejects the row: a status is never guessed.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ß": "ss", "’":
 
 
 def normalise_label(label: str) -> str:
-    """Case-, accent- and whitespace-insensitive form of a label ("Mis en Œuvre" and
-    "mis en oeuvre" are the same label)."""
+    """Case-, accent-, underscore- and whitespace-insensitive form of a label ("Mis en Œuvre"
+    and "mis_en_oeuvre" are the same label)."""
     decomposed = unicodedata.normalize("NFKD", label.casefold().translate(LIGATURES))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.split())
+    return " ".join(stripped.replace("_", " ").split())
 
 
 @dataclass
@@ -96,7 +97,6 @@ def load_vocabularies(directory: Path = VOCABULARY_DIR) -> Vocabularies:
         vocabulary = Vocabulary(name=name, values=tuple(values))
         for value in values:
             vocabulary.labels[normalise_label(value)] = value
-            vocabulary.labels[normalise_label(value.replace("_", " "))] = value
         path = directory / f"{name}.csv"
         if path.exists():
             with path.open(encoding="utf-8", newline="") as handle:

@@ -17,17 +17,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from ingest.adapters.common import (
+    HTML_INSTEAD_OF_CSV,
     PageProgress,
     Record,
     assemble,
     fetch_context,
     read_csv,
+    record_identity,
 )
+from ingest.adapters.paging import PagingGuard
 from ingest.http import SourceClient, describe_ckan_error, is_html
 from ingest.records import SourceError, SourceRows
 from ingest.sources_config import CkanSource, LiveSource
-
-MAX_PAGES = 100_000
 
 
 def auth_headers(api_key: str) -> dict[str, str]:
@@ -91,7 +92,10 @@ def _datastore_records(
 ) -> list[Record]:
     records: list[Record] = []
     offset = 0
-    for page in range(1, MAX_PAGES + 1):
+    guard = PagingGuard(source.id)
+    page = 0
+    while True:
+        page += 1
         params = {
             "resource_id": resource_id,
             "limit": source.page_size,
@@ -111,9 +115,16 @@ def _datastore_records(
             records.append(Record(record, file, index, context))
         progress(page, len(records))
         offset += len(page_records)
+        ids = [
+            r["_id"] if isinstance(r, Mapping) and "_id" in r else record_identity(r)
+            for r in page_records
+        ]
         if not page_records or offset >= total:
+            # An empty page before the total is reached is a shortfall, never the end.
+            guard.page(exchange.url, ids=ids, next_page=None, more=False)
+            guard.complete(exchange.url, total)
             return records
-    raise SourceError(source.id, f"stopped after {MAX_PAGES} pages", url=exchange.url)
+        guard.page(exchange.url, ids=ids, next_page=offset, more=True)
 
 
 def _download_records(
@@ -124,12 +135,7 @@ def _download_records(
         raise SourceError(source.id, f"resource {resource.get('id')} has no download URL")
     exchange = client.get(str(url))
     if is_html(exchange):
-        raise SourceError(
-            source.id,
-            "expected a CSV file but the server sent an HTML page; the resource may link to a "
-            "web page rather than a file",
-            url=exchange.url,
-        )
+        raise SourceError(source.id, HTML_INSTEAD_OF_CSV, url=exchange.url)
     rows = read_csv(source.id, exchange.body, exchange.url)
     context = fetch_context(exchange)
     records: list[Record] = [

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, Protocol
 
 from ingest.adapters.mapping import map_records
-from ingest.http import Exchange
-from ingest.records import RawRow, SourceError, SourceRows
+from ingest.http import Exchange, looks_like_html
+from ingest.records import Problem, RawRow, SourceError, SourceRows
 from ingest.sources_config import LiveSource
+
+HTML_INSTEAD_OF_CSV = (
+    "expected a CSV file but the server sent an HTML page; a maintenance or login page may "
+    "have been served, or the URL leads to a web page rather than a file"
+)
 
 
 class Record(NamedTuple):
@@ -47,13 +53,22 @@ def assemble(source: LiveSource, records: Iterable[Record]) -> SourceRows:
             RawRow(values=dict(values), ref=f"{file}:{n}", file=file, row=n)
             for n, values in enumerate(rows, start=1)
         ]
-    for table, rows in map_records(source.id, records, source.maps).items():
+    rejected: list[Problem] = []
+    for table, rows in map_records(source.id, records, source.maps, rejected).items():
         tables.setdefault(table, []).extend(_without_repeats(rows))
-    return SourceRows(source_id=source.id, tables=tables, status_origin="observed")
+    return SourceRows(
+        source_id=source.id, tables=tables, status_origin="observed", notices=rejected
+    )
 
 
 def read_csv(source_id: str, data: bytes, url: str, delimiter: str | None = None) -> list[dict]:
-    """Rows of a CSV export as dicts; BOM, `;` or `,` (or tab) separators are all handled."""
+    """Rows of a CSV export as dicts; BOM, `;` or `,` (or tab) separators are all handled.
+
+    A web page where the file should be (a maintenance or login page, served with whatever
+    Content-Type) is named as such, rather than reported as a malformed CSV.
+    """
+    if looks_like_html(data):
+        raise SourceError(source_id, HTML_INSTEAD_OF_CSV, url=url)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -75,6 +90,12 @@ def read_csv(source_id: str, data: bytes, url: str, delimiter: str | None = None
             )
         rows.append(dict(row))
     return rows
+
+
+def record_identity(record: Any) -> str:
+    """A record's whole content as one comparable value, for sources whose records carry no
+    id of their own: a page of records already seen is then recognised."""
+    return json.dumps(record, sort_keys=True, ensure_ascii=True, default=str)
 
 
 def _without_repeats(rows: list[RawRow]) -> list[RawRow]:

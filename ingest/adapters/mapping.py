@@ -7,19 +7,22 @@ fix it, instead of in code. Field paths use `/` for nesting, the same way Decidi
 export flattens its columns, so one mapping style serves JSON and CSV payloads alike.
 
 Values are passed through as the source wrote them (labels are never translated here): the
-pipeline maps labels through the vocabularies and rejects the ones it does not know.
+pipeline maps labels through the vocabularies and rejects the ones it does not know. Only
+padding is trimmed, so " 12 " and "12" make the same id. A value that cannot be stored (an
+unpaired surrogate from a JSON escape) rejects its row, with the reason; it never stops the
+source, let alone the run.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
-from ingest.records import RawRow, SourceError
+from ingest.adapters.cells import clean_cell, invalid_text_reason, shown
+from ingest.records import Problem, RawRow, SourceError
 
 if TYPE_CHECKING:
     from ingest.sources_config import TableMap
@@ -27,6 +30,8 @@ if TYPE_CHECKING:
 PLACEHOLDER = re.compile(r"\{([^{}|]+)(?:\|([a-z_]+))?\}")
 DATE_PREFIX = re.compile(r"^\s*(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?:$|[T\s])")
 BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
+# Elements whose content is code or markup, never text a reader should see.
+HIDDEN_TAGS = {"script", "style", "template", "noscript"}
 
 
 class TemplateError(ValueError):
@@ -39,6 +44,17 @@ class FieldMissing(LookupError):
     def __init__(self, field: str) -> None:
         super().__init__(field)
         self.field = field
+
+
+class InvalidText(ValueError):
+    """The field holds text that cannot be stored; its row is rejected, the source goes on."""
+
+    def __init__(self, field: str, reason: str, value: str) -> None:
+        super().__init__(field)
+        self.field = field
+        self.reason = reason
+        self.value = value
+        self.column: str | None = None  # the register column being built, once known
 
 
 class FieldShapeError(ValueError):
@@ -146,7 +162,10 @@ def as_text(value: Any, field: str) -> str | None:
     if isinstance(value, float):
         return _number(value)
     if isinstance(value, str):
-        return value
+        reason = invalid_text_reason(value)
+        if reason is not None:
+            raise InvalidText(field, reason, shown(value))
+        return clean_cell(value)
     if isinstance(value, list):
         texts = [as_text(item, field) for item in value]
         joined = ", ".join(t for t in texts if t)
@@ -173,20 +192,33 @@ def _integer(text: str) -> str:
 
 
 class _TextExtractor(HTMLParser):
+    """Collects the text a browser would show. Character references are decoded once, by the
+    parser: "&amp;lt;" is the text "&lt;", not "<"."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.chunks: list[str] = []
+        self._hidden_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in HIDDEN_TAGS:
+            self._hidden_depth += 1
+        if tag in BLOCK_TAGS:
+            self.chunks.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in BLOCK_TAGS:
             self.chunks.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in HIDDEN_TAGS and self._hidden_depth:
+            self._hidden_depth -= 1
         if tag in BLOCK_TAGS:
             self.chunks.append("\n")
 
     def handle_data(self, data: str) -> None:
-        self.chunks.append(data)
+        if not self._hidden_depth:
+            self.chunks.append(data)
 
 
 def _plain_text(text: str) -> str:
@@ -194,8 +226,7 @@ def _plain_text(text: str) -> str:
     extractor = _TextExtractor()
     extractor.feed(text)
     extractor.close()
-    raw = html.unescape("".join(extractor.chunks))
-    lines = (" ".join(line.split()) for line in raw.splitlines())
+    lines = (" ".join(line.split()) for line in "".join(extractor.chunks).splitlines())
     return "\n".join(line for line in lines if line)
 
 
@@ -218,18 +249,20 @@ def map_records(
     source_id: str,
     records: Iterable[tuple[Mapping[str, Any], str, int, Mapping[str, Any]]],
     maps: Iterable[TableMap],
+    rejected: list[Problem],
 ) -> dict[str, list[RawRow]]:
     """Rows per register table from (record, file, row, context) tuples.
 
     A field named by the mapping but absent from a record is schema drift: the whole source
     fails with the field and the record named, rather than loading rows with silent gaps.
+    A row with a value that cannot be stored is left out and named in `rejected`.
     """
     maps = tuple(maps)
     tables: dict[str, list[RawRow]] = {m.table: [] for m in maps}
     for record, file, row, context in records:
         for table_map in maps:
             try:
-                rows = _rows_for(record, file, row, context, table_map)
+                rows = _rows_for(source_id, record, file, row, context, table_map, rejected)
             except FieldMissing as exc:
                 raise SourceError(
                     source_id,
@@ -249,11 +282,13 @@ def map_records(
 
 
 def _rows_for(
+    source_id: str,
     record: Mapping[str, Any],
     file: str,
     row: int,
     context: Mapping[str, Any],
     table_map: TableMap,
+    rejected: list[Problem],
 ) -> list[RawRow]:
     if table_map.each is None:
         views: list[Mapping[str, Any]] = [record]
@@ -268,9 +303,35 @@ def _rows_for(
     for view in views:
         if any(_is_empty(resolve(view, name)) for name in table_map.skip_unless):
             continue
-        values = {column: t.render(view, context) for column, t in table_map.columns.items()}
+        try:
+            values = _render_columns(table_map, view, context)
+        except InvalidText as bad:
+            rejected.append(
+                Problem(
+                    source_id=source_id,
+                    file=file,
+                    row=row,
+                    column=bad.column,
+                    message=f"{bad.reason} in field '{bad.field}'; the row is left out",
+                    value=bad.value,
+                )
+            )
+            continue
         rows.append(RawRow(values=values, ref=f"{file}:{row}", file=file, row=row))
     return rows
+
+
+def _render_columns(
+    table_map: TableMap, view: Mapping[str, Any], context: Mapping[str, Any]
+) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    for column, template in table_map.columns.items():
+        try:
+            values[column] = template.render(view, context)
+        except InvalidText as bad:
+            bad.column = column
+            raise
+    return values
 
 
 def _is_empty(value: Any) -> bool:

@@ -13,8 +13,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ingest.adapters.common import PageProgress, Record, assemble, fetch_context, read_csv
-from ingest.http import SourceClient
+from ingest.adapters.common import (
+    HTML_INSTEAD_OF_CSV,
+    PageProgress,
+    Record,
+    assemble,
+    fetch_context,
+    read_csv,
+    record_identity,
+)
+from ingest.adapters.paging import PagingGuard
+from ingest.http import SourceClient, is_html
 from ingest.records import SourceError, SourceRows
 from ingest.sources_config import LiveSource, OpendatasoftSource
 
@@ -50,6 +59,7 @@ def _records(
     records: list[Record] = []
     offset = 0
     page = 0
+    guard = PagingGuard(source.id)
     while True:
         params = {**_query(source), "limit": limit, "offset": offset}
         payload, exchange = client.get_json(url, params)
@@ -66,12 +76,18 @@ def _records(
             return _export_records(source, client, progress, total)
         page += 1
         context = fetch_context(exchange)
-        for index, record in enumerate(payload["results"], start=offset + 1):
+        results = payload["results"]
+        for index, record in enumerate(results, start=offset + 1):
             records.append(_checked(source, record, dataset_url(source), index, context))
         progress(page, len(records))
-        offset += len(payload["results"])
-        if not payload["results"] or offset >= total:
+        offset += len(results)
+        ids = [record_identity(r) for r in results]
+        if not results or offset >= total:
+            # An empty page before the total is reached is a shortfall, never the end.
+            guard.page(exchange.url, ids=ids, next_page=None, more=False)
+            guard.complete(exchange.url, total)
             return records
+        guard.page(exchange.url, ids=ids, next_page=offset, more=True)
         if offset + limit > OFFSET_WINDOW:
             limit = OFFSET_WINDOW - offset
 
@@ -83,6 +99,8 @@ def _export_records(
     url = f"{dataset_url(source)}/exports/{source.export_format}"
     if source.export_format == "csv":
         exchange = client.get(url, {**_query(source), "delimiter": ";", "with_bom": "true"})
+        if is_html(exchange):
+            raise SourceError(source.id, HTML_INSTEAD_OF_CSV, url=exchange.url)
         rows: list[Any] = read_csv(source.id, exchange.body, exchange.url, delimiter=";")
     else:
         rows, exchange = client.get_json(url, _query(source))

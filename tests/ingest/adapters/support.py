@@ -99,3 +99,55 @@ class DroppingServer:
 
     def close(self) -> None:
         self.listener.close()
+
+
+class RawResponseServer:
+    """A bare HTTP server that answers every request with exactly the bytes it is given, then
+    closes: for bodies no well-behaved server would send (a gzip stream cut short, a
+    Content-Length that lies). With `byte_interval`, it trickles the body one byte at a time,
+    as a stalled proxy does, until the client hangs up."""
+
+    def __init__(self, head: str, body: bytes, byte_interval: float | None = None) -> None:
+        self.head = head.replace("\n", "\r\n").encode() + b"\r\n"
+        self.body = body
+        self.byte_interval = byte_interval
+        self.bytes_sent = 0
+        self._stopped = threading.Event()
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(5)
+        self.port = self.listener.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _serve(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                try:
+                    self._answer(connection)
+                except OSError:  # the client hung up
+                    continue
+
+    def _answer(self, connection: socket.socket) -> None:
+        connection.sendall(self.head)
+        if self.byte_interval is None:
+            connection.sendall(self.body)
+            self.bytes_sent += len(self.body)
+            return
+        for index in range(len(self.body)):
+            connection.sendall(self.body[index : index + 1])
+            self.bytes_sent += 1
+            if self._stopped.wait(self.byte_interval):
+                return
+
+    def close(self) -> None:
+        self._stopped.set()
+        self.listener.close()

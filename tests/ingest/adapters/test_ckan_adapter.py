@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,14 @@ from ingest.http import SourceClient
 from ingest.records import SourceError
 from ingest.sources_config import CkanSource, load_sources
 
-from .support import DroppingServer, Progress, client_for, fixture_bytes, fixture_json
+from .support import (
+    DroppingServer,
+    Progress,
+    RawResponseServer,
+    client_for,
+    fixture_bytes,
+    fixture_json,
+)
 
 SOURCE_ID = "ckan-esempio"
 PACKAGE = "raccomandazioni-assemblea-cittadina-clima"
@@ -220,3 +228,30 @@ def test_missing_resource_lists_what_the_package_has(
 
     with pytest.raises(SourceError, match=r"scheda-metodologica\.pdf"):
         read(ckan_source(tmp_path, httpserver), client, progress)
+
+
+def test_a_gzip_download_cut_short_fails_instead_of_loading_part_of_the_rows(
+    httpserver: HTTPServer, client: SourceClient, progress: Progress, tmp_path: Path
+) -> None:
+    lines = ["Numero,Raccomandazione,Risposta Giunta,Data risposta,Avanzamento %"]
+    lines += [f"R{n},Synthetic: raccomandazione {n},Accolta,2024-01-18,25" for n in range(200)]
+    whole = gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
+    server = RawResponseServer(
+        "HTTP/1.1 200 OK\nContent-Type: text/csv\nContent-Encoding: gzip\nConnection: close\n",
+        whole[: len(whole) * 45 // 100],
+    )
+    package = package_with_resource_url(server.url("/raccomandazioni.csv"))
+    package["result"]["resources"][0]["datastore_active"] = False
+    httpserver.expect_request("/api/3/action/package_show").respond_with_json(package)
+
+    try:
+        with pytest.raises(SourceError) as failure:
+            read(ckan_source(tmp_path, httpserver), client, progress)
+    finally:
+        server.close()
+
+    message = str(failure.value)
+    assert SOURCE_ID in message
+    assert server.url("/raccomandazioni.csv") in message
+    assert "stops before the end of its compressed stream" in message
+    assert progress.calls == []  # not one row of the partial file was read

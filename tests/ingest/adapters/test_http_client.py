@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import time
+import zlib
+from collections.abc import Callable, Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -12,7 +15,7 @@ from werkzeug import Request, Response
 from ingest.http import SourceClient, make_session, redact_url
 from ingest.records import SourceError
 
-from .support import FAST, DroppingServer, client_for, fixture_bytes
+from .support import FAST, DroppingServer, RawResponseServer, client_for, fixture_bytes
 
 
 def test_429_with_retry_after_is_waited_out_then_succeeds(
@@ -193,3 +196,113 @@ def test_api_key_travels_in_header_and_never_in_the_cache_file(
 def test_redact_url_strips_key_parameters() -> None:
     url = "https://portal.example/api/records?limit=10&apikey=abc&where=x"
     assert redact_url(url) == "https://portal.example/api/records?limit=10&where=x"
+
+
+def gzip_csv(rows: int) -> bytes:
+    lines = ["Numero,Raccomandazione"] + [
+        f"R{n},Synthetic: recommendation {n}" for n in range(rows)
+    ]
+    return gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[..., RawResponseServer]]:
+    servers: list[RawResponseServer] = []
+
+    def start(head: str, body: bytes, byte_interval: float | None = None) -> RawResponseServer:
+        servers.append(RawResponseServer(head, body, byte_interval))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.mark.parametrize("announce_length", [False, True], ids=["until-close", "length-of-cut"])
+def test_gzip_body_cut_short_fails_instead_of_loading_part(
+    raw_server: Callable[..., RawResponseServer], announce_length: bool
+) -> None:
+    whole = gzip_csv(200)
+    cut = whole[: len(whole) // 2]
+    length = f"Content-Length: {len(cut)}\n" if announce_length else ""
+    server = raw_server(
+        "HTTP/1.1 200 OK\nContent-Type: text/csv\nContent-Encoding: gzip\n"
+        f"{length}Connection: close\n",
+        cut,
+    )
+
+    for client in client_for("gzip-portal"):
+        with pytest.raises(SourceError) as failure:
+            client.get(server.url("/export.csv"))
+
+    message = str(failure.value)
+    assert "gzip-portal" in message
+    assert server.url("/export.csv") in message
+    assert "stops before the end of its compressed stream" in message
+
+
+def test_deflate_body_cut_short_fails(raw_server: Callable[..., RawResponseServer]) -> None:
+    whole = zlib.compress(b'{"results": [' + b'{"id": 1},' * 500 + b'{"id": 2}]}')
+    server = raw_server(
+        "HTTP/1.1 200 OK\nContent-Type: application/json\nContent-Encoding: deflate\n"
+        "Connection: close\n",
+        whole[: len(whole) - 20],
+    )
+
+    for client in client_for("deflate-portal"):
+        with pytest.raises(SourceError, match="stops before the end of its compressed stream"):
+            client.get(server.url("/records"))
+
+
+def test_whole_gzip_body_is_read_in_full(raw_server: Callable[..., RawResponseServer]) -> None:
+    whole = gzip_csv(200)
+    server = raw_server(
+        "HTTP/1.1 200 OK\nContent-Type: text/csv\nContent-Encoding: gzip\n"
+        f"Content-Length: {len(whole)}\nConnection: close\n",
+        whole,
+    )
+
+    for client in client_for("gzip-portal"):
+        exchange = client.get(server.url("/export.csv"))
+
+    assert exchange.body == gzip.decompress(whole)
+    assert exchange.body.count(b"\n") == 201
+
+
+def test_body_shorter_than_its_content_length_fails(
+    raw_server: Callable[..., RawResponseServer],
+) -> None:
+    server = raw_server(
+        "HTTP/1.1 200 OK\nContent-Type: text/csv\nContent-Length: 5000\nConnection: close\n",
+        b"Numero,Raccomandazione\nR1,Synthetic: met",
+    )
+
+    for client in client_for("short-portal"):
+        with pytest.raises(SourceError) as failure:
+            client.get(server.url("/export.csv"))
+
+    assert "short-portal" in str(failure.value)
+    assert server.url("/export.csv") in str(failure.value)
+
+
+def test_a_body_trickling_in_byte_by_byte_hits_the_overall_deadline(
+    raw_server: Callable[..., RawResponseServer],
+) -> None:
+    body = b"x" * 5000
+    server = raw_server(
+        "HTTP/1.1 200 OK\nContent-Type: text/csv\nContent-Length: 5000\nConnection: close\n",
+        body,
+        byte_interval=0.005,  # far quicker than the read timeout: it never trips
+    )
+    settings = dataclasses.replace(FAST, read_timeout=10.0, body_timeout=0.3)
+
+    for client in client_for("trickling-portal", settings):
+        with pytest.raises(SourceError) as failure:
+            client.get(server.url("/export.csv"))
+
+    message = str(failure.value)
+    assert "trickling-portal" in message
+    assert server.url("/export.csv") in message
+    assert "gave up waiting for the whole response body" in message
+    assert "still arriving after 0.3s" in message
+    assert server.bytes_sent < len(body)  # stopped long before the body was complete

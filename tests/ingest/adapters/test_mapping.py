@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.adapters.mapping import FieldMissing, Template, TemplateError, map_records
-from ingest.records import SourceError
+from ingest.records import Problem, SourceError
 from ingest.sources_config import TableMap
 
 
@@ -91,7 +91,7 @@ def test_each_makes_one_row_per_list_element() -> None:
         ],
     }
 
-    rows = map_records("s", [(record, "https://x/api", 1, {})], [table_map])["milestones"]
+    rows = map_records("s", [(record, "https://x/api", 1, {})], [table_map], [])["milestones"]
 
     assert [r.values for r in rows] == [
         {"occurred_on": "2022-06-18", "label": "Suivi", "cycle_id": "c-7"},
@@ -103,7 +103,7 @@ def test_drift_names_source_field_and_record() -> None:
     table_map = TableMap(table="recommendations", columns={"title": Template.parse("{titre}")})
 
     with pytest.raises(SourceError) as failure:
-        map_records("paris-bp", [({"title": "x"}, "https://x/records", 4, {})], [table_map])
+        map_records("paris-bp", [({"title": "x"}, "https://x/records", 4, {})], [table_map], [])
 
     message = str(failure.value)
     assert message.startswith("paris-bp (https://x/records)")
@@ -115,4 +115,47 @@ def test_object_where_text_was_expected_is_explained() -> None:
     table_map = TableMap(table="recommendations", columns={"title": Template.parse("{title}")})
 
     with pytest.raises(SourceError, match="holds an object"):
-        map_records("s", [({"title": {"translation": "x"}}, "u", 1, {})], [table_map])
+        map_records("s", [({"title": {"translation": "x"}}, "u", 1, {})], [table_map], [])
+
+
+def test_script_and_style_contents_are_not_text() -> None:
+    html = (
+        "<style>p { color: red }</style><p>Visible</p>"
+        "<script>alert('x')</script><noscript><p>also hidden</p></noscript><p>end</p>"
+    )
+    assert render("{body|text}", {"body": html}) == "Visible\nend"
+
+
+def test_entities_are_decoded_once() -> None:
+    assert render("{body|text}", {"body": "<p>a &amp;lt;b&amp;gt; c</p>"}) == "a &lt;b&gt; c"
+    assert render("{body|text}", {"body": "x &lt;script&gt; y"}) == "x <script> y"
+
+
+def test_padded_values_make_the_same_id_as_unpadded_ones() -> None:
+    assert render("esempio-{Numero}", {"Numero": "  R1\u00a0\u200b"}) == "esempio-R1"
+    assert render("{Numero}", {"Numero": " \t "}) is None  # blank is missing, not an id
+
+
+def test_a_value_that_cannot_be_stored_rejects_its_row_only() -> None:
+    table_map = TableMap(
+        table="recommendations",
+        columns={
+            "recommendation_id": Template.parse("r-{id}"),
+            "title": Template.parse("{title}"),
+        },
+    )
+    records = [
+        ({"id": "1", "title": "fine"}, "https://x/records", 1, {}),
+        ({"id": "2", "title": "broken \ud800 text"}, "https://x/records", 2, {}),
+        ({"id": "3", "title": "also fine"}, "https://x/records", 3, {}),
+    ]
+    rejected: list[Problem] = []
+
+    rows = map_records("s", records, [table_map], rejected)["recommendations"]
+
+    assert [r.values["recommendation_id"] for r in rows] == ["r-1", "r-3"]
+    [problem] = rejected
+    assert (problem.file, problem.row, problem.column) == ("https://x/records", 2, "title")
+    assert "unpaired surrogate \\ud800 at character 8 in field 'title'" in problem.message
+    assert problem.value == "broken \\ud800 text"
+    problem.value.encode("utf-8")  # the report itself can be stored

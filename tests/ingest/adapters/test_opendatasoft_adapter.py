@@ -230,3 +230,30 @@ def test_api_key_is_sent_as_header(httpserver: HTTPServer, progress: Progress) -
 
     assert rows.tables["recommendations"] == []
     assert len(httpserver.log) == 1
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", "text/csv"])
+def test_maintenance_page_instead_of_the_csv_export_is_named_as_such(
+    httpserver: HTTPServer,
+    client: SourceClient,
+    progress: Progress,
+    monkeypatch: pytest.MonkeyPatch,
+    content_type: str,
+) -> None:
+    monkeypatch.setattr("ingest.adapters.opendatasoft.OFFSET_WINDOW", 1)
+    page = fixture_json("opendatasoft/records_over_window.json") | {"total_count": 2}
+    httpserver.expect_request(RECORDS).respond_with_json(page)
+    httpserver.expect_request(EXPORT_CSV).respond_with_data(
+        "\n  <!DOCTYPE html>\n<html><head><title>Maintenance</title></head>"
+        "<body><p>Le portail est en maintenance; revenez plus tard.</p></body></html>",
+        content_type=content_type,
+    )
+
+    with pytest.raises(SourceError) as failure:
+        read(paris(httpserver, export_format="csv"), client, progress)
+
+    message = str(failure.value)
+    assert "paris-budget-participatif" in message
+    assert EXPORT_CSV in message
+    assert "the server sent an HTML page" in message
+    assert "CSV line" not in message
