@@ -72,10 +72,18 @@ def parse_date(text: str) -> tuple[dt.date, str]:
     return value, "day" if day else ("month" if month else "year")
 
 
+# Whole-number columns are stored as 32-bit integers; a larger value is a typing slip (or a
+# phone number in the wrong column), and must cost its row, not crash the load.
+MAX_INTEGER = 2**31 - 1
+
+
 def _parse_int(text: str) -> int:
     cleaned = text.translate(THOUSANDS_SEPARATORS)
     if re.fullmatch(r"\d+(?:\.0+)?", cleaned):
-        return int(cleaned.split(".")[0])
+        value = int(cleaned.split(".")[0])
+        if value > MAX_INTEGER:
+            raise CellError(f"'{text}' is too large for a count (at most {MAX_INTEGER:,})")
+        return value
     raise CellError(f"'{text}' is not a whole number")
 
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.adapters.common import PageProgress, Record, assemble, fetch_context, read_csv
+from ingest.adapters.paging import PagingGuard
 from ingest.http import Exchange, SourceClient
 from ingest.records import Problem, SourceError, SourceRows
 from ingest.sources_config import DecidimSource, LiveSource
@@ -348,10 +349,11 @@ def _pages(
     typename, connection = RESOURCES[source.resource]
     api_url = _api_url(source)
     after: str | None = None
-    cursors: set[str] = set()
+    guard = PagingGuard(source.id, max_pages=MAX_PAGES)
     seen: set[str] = set()
     repeats = 0
-    for page in range(1, MAX_PAGES + 1):
+    while True:
+        page = guard.pages + 1
         variables: dict[str, Any] = {
             "componentId": source.component_id,
             "first": min(source.page_size, MAX_PAGE_SIZE),
@@ -362,6 +364,7 @@ def _pages(
         payload, exchange = client.post_graphql(api_url, {"query": query, "variables": variables})
         items = _connection(source, payload, typename, connection, api_url)
         edges = items.get("edges") or []
+        page_ids: list[str] = []
         for edge in edges:
             node = edge.get("node") if isinstance(edge, Mapping) else None
             if not isinstance(node, Mapping) or node.get("id") is None:
@@ -369,6 +372,9 @@ def _pages(
                     source.id, f"page {page} has an edge without a node id", url=api_url
                 )
             node_id = str(node["id"])
+            page_ids.append(node_id)
+            # Results come in no guaranteed order across pages: a record met again on a
+            # later page is kept once (and counted, for the notice below).
             if node_id in seen:
                 repeats += 1
                 continue
@@ -376,26 +382,13 @@ def _pages(
             yield node, exchange
         progress(page, len(seen))
         page_info = items.get("pageInfo") or {}
-        if not page_info.get("hasNextPage"):
+        more = bool(page_info.get("hasNextPage"))
+        # One shared guard stops a server paging in circles: a cursor met before, empty pages
+        # that keep claiming more, a page made only of records already read.
+        guard.page(api_url, ids=page_ids, next_page=page_info.get("endCursor"), more=more)
+        if not more:
             break
-        if not edges:
-            raise SourceError(
-                source.id,
-                f"page {page} is empty but says there is a next page; stopped to avoid a loop",
-                url=api_url,
-            )
-        cursor = page_info.get("endCursor")
-        if not cursor or cursor in cursors:
-            raise SourceError(
-                source.id,
-                f"page {page} says there is a next page but repeats or lacks its cursor "
-                f"({cursor!r}); stopped to avoid a loop",
-                url=api_url,
-            )
-        cursors.add(cursor)
-        after = cursor
-    else:
-        raise SourceError(source.id, f"stopped after {MAX_PAGES} pages", url=api_url)
+        after = page_info["endCursor"]
     if repeats:
         notices.append(
             Problem(

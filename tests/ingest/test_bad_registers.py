@@ -321,3 +321,11 @@ def test_a_cycle_declared_complete_must_say_yes_or_no(workspace: Workspace) -> N
     assert workspace.query("SELECT cycle_id, follow_up_complete, checked_on FROM cycles") == [
         ("test-2023-housing", True, dt.date(2026, 11, 30))
     ]
+
+
+def test_a_count_too_large_to_store_rejects_its_row_not_the_build(workspace: Workspace) -> None:
+    workspace.replace_in("cycles", "2024-02-06,64,56", "2024-02-06,99999999999999999999999,56")
+    code, output = workspace.build()
+    assert code == 1
+    assert "members: '99999999999999999999999' is too large for a count" in output
+    assert workspace.query("SELECT cycle_id FROM cycles") == [("test-2023-housing",)]

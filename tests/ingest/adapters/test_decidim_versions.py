@@ -324,16 +324,20 @@ def test_repeated_cursor_stops_the_pager(
         httpserver, [page(["1"], True, "MQ"), page(["2"], True, "Mg"), page(["3"], True, "MQ")]
     )
 
-    with pytest.raises(SourceError, match="page 3 says there is a next page but repeats"):
+    with pytest.raises(SourceError, match="page 3 sends paging back to 'MQ'"):
         read(real_source(MILAN, httpserver.url_for("/")), milan_client, progress)
 
 
 def test_empty_page_claiming_more_stops_the_pager(
     httpserver: HTTPServer, milan_client: SourceClient, progress: Progress
 ) -> None:
-    scripted(httpserver, [page(["1"], True, "MQ"), page([], True, "Mg")])
+    # Ever-new cursors, no records, "more" every time: stopped on the third empty page.
+    scripted(
+        httpserver,
+        [page(["1"], True, "MQ"), page([], True, "Mg"), page([], True, "Mw"), page([], True, "NA")],
+    )
 
-    with pytest.raises(SourceError, match="page 2 is empty but says there is a next page"):
+    with pytest.raises(SourceError, match="3 pages in a row held no records"):
         read(real_source(MILAN, httpserver.url_for("/")), milan_client, progress)
 
 
