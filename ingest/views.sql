@@ -365,7 +365,8 @@ GROUP BY ALL;
 --                       'answered_collectively' (no stance per item), 'pending' (the source
 --                       says no answer yet), 'in_aggregate', 'not_recorded'
 --   has_response        TRUE answered (item or collective); FALSE an item record says no
---                       answer yet; NULL not known (aggregate or not recorded)
+--                       answer yet, or nothing is recorded in sources known complete; NULL
+--                       not known (aggregate, or not recorded in sources not known complete)
 --   stance, stance_label  canonical stance and the source's words; NULL when none is given
 --   response_id         the item response or the collective response shown
 --   response_kind, responded_on(_precision), responder, response_body, response_source_url,
@@ -515,6 +516,8 @@ judged AS (
             WHEN response_basis IN ('item', 'collective') AND coalesce(stance, '') <> 'pending'
                 THEN TRUE
             WHEN response_basis = 'item' THEN FALSE
+            -- Sources known complete hold every answer: nothing found there means none.
+            WHEN response_basis = 'not_recorded' AND follow_up_complete THEN FALSE
         END AS has_response,
         CASE
             WHEN response_basis = 'item' AND stance <> 'pending' THEN stance
@@ -698,6 +701,7 @@ SELECT
     cycle_id,
     count(*) AS items_known,
     count(*) FILTER (WHERE has_response) AS responses_known,
+    count(has_response) AS responses_decidable,
     count(*) FILTER (WHERE has_response AND response_basis = 'item') AS responses_item,
     count(*) FILTER (WHERE has_response AND response_basis = 'collective')
         AS responses_collective,
@@ -765,7 +769,11 @@ QUALIFY row_number() OVER (
 --   responses_item, responses_collective   the same split by evidence
 --   responses_in_aggregate, responses_not_recorded   items whose answer is known only in
 --                       aggregate, or not recorded at all
---   response_rate       responses_known / items_known (listed items)
+--   responses_decidable items whose answer is known either way: answered, a source saying
+--                       no answer yet, or nothing found in sources known complete
+--   response_rate       responses_known / responses_decidable: items answered among those
+--                       whose answer is known; n/a when none is (an item not recorded is left
+--                       out of both sides, and counted in responses_not_recorded)
 --   round_response_basis  the cycle's own answer: 'item' (any item response), 'collective'
 --                       (a collective response for the round or a listed part), 'aggregate'
 --                       (a collective response for part of the round), 'not_recorded'
@@ -839,7 +847,8 @@ SELECT
     coalesce(f.responses_collective, 0) AS responses_collective,
     coalesce(f.responses_in_aggregate, 0) AS responses_in_aggregate,
     coalesce(f.responses_not_recorded, 0) AS responses_not_recorded,
-    uptake_share(f.responses_known, f.items_known) AS response_rate,
+    coalesce(f.responses_decidable, 0) AS responses_decidable,
+    uptake_share(f.responses_known, f.responses_decidable) AS response_rate,
     CASE
         WHEN coalesce(f.responses_item, 0) > 0 THEN 'item'
         WHEN cr.scope IN ('round', 'listed') THEN 'collective'
@@ -990,6 +999,7 @@ WITH items AS (
         count(*) AS items_known,
         count(*) FILTER (WHERE c.declared_count IS NOT NULL) AS items_in_declared_cycles,
         count(*) FILTER (WHERE s.has_response) AS responses_known,
+        count(s.has_response) AS responses_decidable,
         count(*) FILTER (WHERE s.has_response AND s.response_basis = 'item') AS responses_item,
         count(*) FILTER (WHERE s.has_response AND s.response_basis = 'collective')
             AS responses_collective,
@@ -1106,7 +1116,8 @@ SELECT
     coalesce(t.responses_collective, 0) AS responses_collective,
     coalesce(t.responses_in_aggregate, 0) AS responses_in_aggregate,
     coalesce(t.responses_not_recorded, 0) AS responses_not_recorded,
-    uptake_share(t.responses_known, t.items_known) AS response_rate,
+    coalesce(t.responses_decidable, 0) AS responses_decidable,
+    uptake_share(t.responses_known, t.responses_decidable) AS response_rate,
     t.median_days_to_response,
     coalesce(t.n_days_to_response, 0) AS n_days_to_response,
     coalesce(t.responses_on_time, 0) AS responses_on_time,
@@ -1550,6 +1561,7 @@ pooled AS (
         coalesce(sum(items_known), 0) AS items_known,
         coalesce(sum(items_in_declared_cycles), 0) AS items_in_declared_cycles,
         coalesce(sum(responses_known), 0) AS responses_known,
+        coalesce(sum(responses_decidable), 0) AS responses_decidable,
         coalesce(sum(responses_item), 0) AS responses_item,
         coalesce(sum(responses_collective), 0) AS responses_collective,
         coalesce(sum(responses_in_aggregate), 0) AS responses_in_aggregate,
@@ -1574,7 +1586,7 @@ medians AS (
 SELECT
     p.*,
     uptake_share(p.items_in_declared_cycles, p.declared_count) AS coverage,
-    uptake_share(p.responses_known, p.items_known) AS response_rate,
+    uptake_share(p.responses_known, p.responses_decidable) AS response_rate,
     uptake_share(p.responses_on_time, p.responses_timeliness_known) AS share_on_time,
     m.median_days_to_response,
     m.n_days_to_response

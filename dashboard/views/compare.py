@@ -25,7 +25,7 @@ INDICATOR_ROWS: tuple[tuple[str, str | None, str | None], ...] = (
     ("declared_count", None, None),
     ("items_known", None, None),
     ("coverage", "declared_count", "items_in_declared_cycles"),
-    ("response_rate", "items_known", "responses_known"),
+    ("response_rate", "responses_decidable", "responses_known"),
     ("share_on_time", "responses_timeliness_known", "responses_on_time"),
     ("median_days_to_response", "n_days_to_response", None),
     ("responses_overdue", "overdue_decidable", None),

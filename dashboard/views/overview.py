@@ -69,6 +69,7 @@ def _headline(snapshot_path: str, chosen: tuple[str, ...]) -> None:
             t(
                 "overview.counts.response_rate",
                 responded=ui.number(fig["responses_known"]),
+                decidable=ui.number(fig["responses_decidable"]),
                 items=ui.number(items),
                 item=ui.number(fig["responses_item"]),
                 collective=ui.number(fig["responses_collective"]),
@@ -76,7 +77,7 @@ def _headline(snapshot_path: str, chosen: tuple[str, ...]) -> None:
                 not_recorded=ui.number(fig["responses_not_recorded"]),
             ),
             t("overview.help.response_rate"),
-            n=items,
+            n=fig["responses_decidable"],
         )
         _metric(
             t("overview.metric.on_time"),
@@ -232,13 +233,14 @@ def _responses_line(row: dict) -> str:
     return ui.with_small_n(
         t(
             "overview.card.responses",
+            rate=ui.percent(row["response_rate"]),
             responded=ui.number(row["responses_known"]),
             items=ui.number(row["items_known"]),
             collective=ui.number(row["responses_collective"]),
             not_recorded=ui.number(row["responses_not_recorded"] + row["responses_in_aggregate"]),
             overdue=overdue,
         ),
-        row["items_known"],
+        row["responses_decidable"],
     )
 
 

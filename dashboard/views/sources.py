@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, reference, state, ui
-from dashboard.messages import label, language_name, t
+from dashboard.messages import language_name, t
 
 
 def _methodology() -> None:
@@ -82,7 +82,7 @@ def _coverage(snapshot_path: str) -> None:
         "none": t("sources.basis_none"),
     }
     evidence = {
-        value: label("evidence", value)
+        value: t(f"sources.round_basis.{value}")
         for value in queries.scale(snapshot_path, "evidence")["value"]
     }
     table = cycles.select(

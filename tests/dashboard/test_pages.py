@@ -34,9 +34,10 @@ def test_page_renders_without_exception(page: str, data_dir: Path) -> None:
 def test_overview_headline_matches_the_views(
     data_dir: Path, query: Callable[..., list[tuple]]
 ) -> None:
-    ((institutions, declared, items, responded),) = query(
+    ((institutions, declared, items, responded, decidable, not_recorded),) = query(
         """
-        SELECT count(*), sum(declared_count), sum(items_known), sum(responses_known)
+        SELECT count(*), sum(declared_count), sum(items_known), sum(responses_known),
+               sum(responses_decidable), sum(responses_not_recorded)
         FROM institution_indicators
         """
     )
@@ -44,17 +45,24 @@ def test_overview_headline_matches_the_views(
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Institutions"] == f"{institutions:,}"
     assert metrics["Declared recommendations"] == f"{int(declared):,}"
-    assert metrics["Response rate"] == f"{responded / items:.0%}"
-    assert f"{responded} of {items} listed recommendations have a recorded answer" in texts(app)
+    # The rate is over the recommendations whose answer is known; those with none recorded
+    # are counted apart, never as unanswered.
+    assert not_recorded > 0
+    assert metrics["Response rate"] == f"{responded / decidable:.0%}"
+    said = texts(app)
+    assert f"{responded} answered of the {decidable} listed recommendations" in said
+    assert f"Of {items} listed" in said
+    assert f"{not_recorded} have no answer recorded" in said
 
 
 def test_overview_scope_narrows_every_figure(
     data_dir: Path, query: Callable[..., list[tuple]]
 ) -> None:
-    ((institution_id, name, items, responded),) = query(
+    ((institution_id, name, decidable, responded),) = query(
         """
-        SELECT institution_id, institution_name, items_known, responses_known
-        FROM institution_indicators WHERE items_known > 0 ORDER BY items_known DESC LIMIT 1
+        SELECT institution_id, institution_name, responses_decidable, responses_known
+        FROM institution_indicators WHERE responses_decidable > 0
+        ORDER BY items_known DESC LIMIT 1
         """
     )
     app = open_page("overview")
@@ -62,7 +70,7 @@ def test_overview_scope_narrows_every_figure(
     assert_no_exception(app)
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Institutions"] == "1"
-    assert metrics["Response rate"] == f"{responded / items:.0%}"
+    assert metrics["Response rate"] == f"{responded / decidable:.0%}"
     assert app.query_params == {"institution": institution_id}
     cards = [element.value for element in app.markdown if element.value.startswith("**")]
     assert len(cards) == 1 and name.split()[0] in cards[0]

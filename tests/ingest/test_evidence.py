@@ -341,7 +341,9 @@ def test_round_answer_of_an_aggregate_cycle(con):
 
 def test_nothing_found_is_not_recorded(status):
     silent = status["silent"]
-    assert _evidence(silent) == ("not_recorded", "not_recorded", None)
+    # Nothing found; c-item's sources are declared complete, so that means no answer (FALSE),
+    # while the state still says what the record is: not recorded.
+    assert _evidence(silent) == ("not_recorded", "not_recorded", False)
     assert (silent["response_id"], silent["stance"], silent["first_responded_on"]) == (
         None,
         None,

@@ -665,13 +665,15 @@ def test_pending_notice_is_counted_as_pending(con):
 def test_item_without_any_record_is_not_recorded(con):
     status = by_key(con, "recommendation_status", "recommendation_id")
     # b1-r2, b2-r1 and a3-r1 have no response row and no collective response covers them:
-    # the answer is not recorded, which is not the same as no answer (has_response NULL).
-    for rec in ("b1-r2", "b2-r1", "a3-r1"):
+    # the answer is not recorded. In b1 and b2 (sources not known complete) that is not the
+    # same as no answer: has_response NULL. a3's sources are declared complete, so nothing
+    # found there means there is none: has_response FALSE.
+    for rec, answered in (("b1-r2", None), ("b2-r1", None), ("a3-r1", False)):
         row = status[rec]
         assert (row["response_basis"], row["response_state"], row["has_response"]) == (
             "not_recorded",
             "not_recorded",
-            None,
+            answered,
         ), rec
         assert (row["response_id"], row["stance"]) == (None, None), rec
 
@@ -869,9 +871,12 @@ def test_cycle_response_rate_and_timeliness(con):
     assert (cycles["a3"]["responses_overdue"], cycles["a3"]["overdue_decidable"]) == (0, 1)
     assert cycles["a3"]["responses_not_recorded"] == 1
     b1 = cycles["b1"]
-    # b1-r1 and b1-r4 answered of 3 items; the chapter's answer (24 days) is not counted, so
-    # the median stays 19 (it would be 21.5 with the chapter).
-    assert b1["response_rate"] == pytest.approx(2 / 3)
+    # b1-r1 and b1-r4 answered; b1-r2 not recorded (b1 not complete), so it is left out of
+    # both sides: 2 of the 2 items whose answer is known (never 2/3, which would read b1-r2
+    # as unanswered). The chapter's answer (24 days) is not counted, so the median stays 19
+    # (it would be 21.5 with the chapter).
+    assert (b1["responses_known"], b1["responses_decidable"]) == (2, 2)
+    assert b1["response_rate"] == pytest.approx(1.0)
     assert b1["median_days_to_response"] == pytest.approx(19.0)
     # b1-r1 on time, b1-r4 late -> 0.5.
     assert b1["share_on_time"] == pytest.approx(0.5)
@@ -892,8 +897,9 @@ def test_cycle_response_rate_and_timeliness(con):
         d("2025-01-30"),
         d("2025-02-28"),
     )
-    # b2: nobody answered 2 items -> 0.0, and no timeliness to share.
-    assert cycles["b2"]["response_rate"] == 0
+    # b2: nothing recorded for its 2 items and its sources are not known complete, so the
+    # rate cannot be computed: n/a (NULL), never 0 %.
+    assert (cycles["b2"]["responses_decidable"], cycles["b2"]["response_rate"]) == (0, None)
     assert cycles["b2"]["share_on_time"] is None
 
 
@@ -1037,8 +1043,10 @@ def test_institution_figures_pool_recommendations(con):
     assert (b["cycles_with_declared"], b["declared_count"]) == (1, 2)
     assert (b["items_known"], b["items_in_declared_cycles"]) == (5, 2)
     assert b["coverage"] == pytest.approx(1.0)
-    # Pooled: 2 responses over 3 + 2 = 5 items = 0.4, not the mean of 2/3 and 0/2 (0.333).
-    assert b["response_rate"] == pytest.approx(0.4)
+    # Pooled: 2 answered of the 2 items whose answer is known (b1-r2, b2-r1 and b2-r2 are not
+    # recorded in sources not known complete) = 1.0 -- not 2 of 5 listed.
+    assert (b["responses_known"], b["responses_decidable"]) == (2, 2)
+    assert b["response_rate"] == pytest.approx(1.0)
     assert b["median_days_to_response"] == pytest.approx(19.0)
     # b1-r1 accepted, b1-r4 noted; nothing is recorded for b1-r2, b2-r1 and b2-r2: their
     # answers are not recorded, never 'pending' (no source says so).
