@@ -19,7 +19,7 @@ from ingest.adapters import adapter_for, auth_headers
 from ingest.http import HttpSettings, SourceClient, api_key_from_env, make_session
 from ingest.raw_store import RawRecorder, replay_session, run_dir, run_stamp
 from ingest.records import Problem, SourceError, SourceRows
-from ingest.sources_config import LiveSource, load_sources
+from ingest.sources_config import LiveSource, select_live_sources
 
 HTTP_CACHE_FILE = Path("http_cache") / "responses.sqlite"
 # Decidim's default Rack::Attack limit is about 100 requests a minute per address.
@@ -57,17 +57,7 @@ def fetch_sources(
     Raises ValueError for an id that is not a live source (a usage error, caught before any
     request is made).
     """
-    config = load_sources(Path(config_path))
-    live = config.live()
-    if source_ids:
-        known = {s.id for s in live}
-        unknown = [i for i in source_ids if i not in known]
-        if unknown:
-            raise ValueError(
-                f"not a live source in {config_path}: {', '.join(unknown)} "
-                f"(live sources: {', '.join(sorted(known)) or 'none'})"
-            )
-        live = [s for s in live if s.id in set(source_ids)]
+    live = select_live_sources(Path(config_path), source_ids)
     settings = settings or HttpSettings()
     stamp = stamp or run_stamp()
     notify = progress or (lambda update: None)

@@ -49,37 +49,34 @@ def store_scales(con: duckdb.DuckDBPyConnection, vocabularies: Vocabularies) -> 
     """Copy the scales and the label crosswalk into the snapshot, so that what a value means,
     its order and the words mapped to it travel with the data they describe: the app reads
     them from here, never from the repository it happens to run in."""
-    scale_rows = vocabularies.scale_rows()
-    con.register(
-        "incoming_scales",
-        pa.Table.from_pylist(
-            scale_rows,
-            schema=pa.schema(
-                [
-                    ("vocabulary", pa.string()),
-                    ("value", pa.string()),
-                    ("value_order", pa.int32()),
-                    ("meaning", pa.string()),
-                ]
-            ),
-        ),
+    _replace_table(
+        con,
+        "scales",
+        vocabularies.scale_rows(),
+        [
+            ("vocabulary", pa.string()),
+            ("value", pa.string()),
+            ("value_order", pa.int32()),
+            ("meaning", pa.string()),
+        ],
     )
-    con.execute("CREATE OR REPLACE TABLE scales AS SELECT * FROM incoming_scales")
-    con.unregister("incoming_scales")
-    con.register(
-        "incoming_labels",
-        pa.Table.from_pylist(
-            vocabularies.crosswalk(),
-            schema=pa.schema(
-                [
-                    ("vocabulary", pa.string()),
-                    ("label", pa.string()),
-                    ("language", pa.string()),
-                    ("value", pa.string()),
-                    ("note", pa.string()),
-                ]
-            ),
-        ),
+    _replace_table(
+        con,
+        "vocabulary_labels",
+        vocabularies.crosswalk(),
+        [(name, pa.string()) for name in ("vocabulary", "label", "language", "value", "note")],
     )
-    con.execute("CREATE OR REPLACE TABLE vocabulary_labels AS SELECT * FROM incoming_labels")
-    con.unregister("incoming_labels")
+
+
+def _replace_table(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    rows: list[dict[str, object]],
+    columns: list[tuple[str, pa.DataType]],
+) -> None:
+    con.register("incoming_rows", pa.Table.from_pylist(rows, schema=pa.schema(columns)))
+    try:
+        # The name comes from the two constants above, never from input.
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM incoming_rows")  # noqa: S608
+    finally:
+        con.unregister("incoming_rows")

@@ -28,7 +28,7 @@ from ingest.adapters.opendatasoft import dataset_url
 from ingest.fetch import DEFAULT_REQUESTS_PER_MINUTE
 from ingest.http import HttpSettings, SourceClient, api_key_from_env, make_session
 from ingest.records import SourceError
-from ingest.sources_config import CkanSource, LiveSource, OpendatasoftSource, load_sources
+from ingest.sources_config import CkanSource, LiveSource, OpendatasoftSource, select_live_sources
 from ingest.vocab import Vocabularies, load_vocabularies
 
 # (table, column) -> vocabulary its labels go through (as in ingest/validate.py)
@@ -62,16 +62,7 @@ def check_sources(
     vocabularies: Vocabularies | None = None,
 ) -> list[SourceCheck]:
     """One SourceCheck per live source (or per named one), in configuration order."""
-    live = load_sources(Path(config_path)).live()
-    if source_ids:
-        known = {s.id for s in live}
-        unknown = [i for i in source_ids if i not in known]
-        if unknown:
-            raise ValueError(
-                f"not a live source in {config_path}: {', '.join(unknown)} "
-                f"(live sources: {', '.join(sorted(known)) or 'none'})"
-            )
-        live = [s for s in live if s.id in set(source_ids)]
+    live = select_live_sources(Path(config_path), source_ids)
     settings = settings or HttpSettings()
     vocabularies = vocabularies or load_vocabularies()
     return [check_source(source, settings, vocabularies) for source in live]

@@ -9,6 +9,7 @@ exactly the rows a clerk would type into a register.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -363,3 +364,21 @@ def _choice(
     if value not in choices:
         raise where.error(f"{key!r} must be one of {', '.join(choices)} (found {value!r})")
     return value
+
+
+def select_live_sources(
+    config_path: Path, source_ids: Sequence[str] | None = None
+) -> list[LiveSource]:
+    """The live sources of a configuration, or the named ones; an id that is not a live source
+    is a usage error (ValueError), caught before any request is made."""
+    live = load_sources(config_path).live()
+    if not source_ids:
+        return live
+    known = {s.id for s in live}
+    unknown = [i for i in source_ids if i not in known]
+    if unknown:
+        raise ValueError(
+            f"not a live source in {config_path}: {', '.join(unknown)} "
+            f"(live sources: {', '.join(sorted(known)) or 'none'})"
+        )
+    return [s for s in live if s.id in set(source_ids)]

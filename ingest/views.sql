@@ -108,20 +108,8 @@ FROM outcome_reports AS o
 JOIN current_cycles AS c ON c.cycle_id = o.cycle_id
 WHERE o.withdrawn_run_id IS NULL;
 
--- The formal response shown for a recommendation: a final answer before an interim one, then
--- the latest. A row whose stance is 'pending' records that no answer exists yet, so it is never
--- chosen as the response.
-CREATE OR REPLACE VIEW recommendation_response AS
-SELECT *
-FROM current_responses
-WHERE stance <> 'pending'
-QUALIFY row_number() OVER (
-    PARTITION BY recommendation_id
-    ORDER BY (response_kind = 'final') DESC, responded_on DESC NULLS LAST, response_id DESC
-) = 1;
-
--- The item record shown for a recommendation: its formal response (as in
--- recommendation_response) or, when it has none, its latest 'pending' notice.
+-- The item record shown for a recommendation: its formal response (a final answer before an
+-- interim one, then the latest) or, when it has none, its latest 'pending' notice.
 CREATE OR REPLACE VIEW recommendation_item_record AS
 SELECT *
 FROM current_responses

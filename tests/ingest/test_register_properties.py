@@ -45,7 +45,7 @@ PROPERTY_SETTINGS = settings(
 def good_value(spec: ColumnSpec, n: int) -> str:
     """A valid synthetic cell; ids are unique per row so rows never collide."""
     kind = spec.type
-    if kind == "id" or kind.startswith("ref:"):
+    if kind == "id" or kind.startswith(("ref:", "refs:")):
         return f"synthetic-{n}"
     if spec.vocabulary:
         values = VOCABULARIES.get(spec.vocabulary).values
@@ -58,13 +58,14 @@ def good_value(spec: ColumnSpec, n: int) -> str:
         "language": "fr",
         "languages": "fr nl",
         "country": "BE",
+        "bool": ("yes", "no")[n % 2],
     }.get(kind, f"Synthetic text {n}")
 
 
 def bad_value(spec: ColumnSpec) -> str | None:
     """A value validation must refuse for this column, or None when any text is acceptable."""
     kind = spec.type
-    if kind == "id" or kind.startswith("ref:"):
+    if kind == "id" or kind.startswith(("ref:", "refs:")):
         return "not an id!"
     if spec.vocabulary:
         return "no such label 42"
@@ -76,6 +77,7 @@ def bad_value(spec: ColumnSpec) -> str | None:
         "language": "French",
         "languages": "Français, Nederlands",
         "country": "Belgium",
+        "bool": "perhaps",
     }.get(kind)
 
 
