@@ -49,7 +49,12 @@ ROWS: dict[str, list[dict[str, str]]] = {
             "response_deadline_days": "90",
             "final_deadline_days": "365",
         },
-        {"institution_id": "inst-b", "country": "FR", "kind": "citizens_assembly", "languages": "fr"},
+        {
+            "institution_id": "inst-b",
+            "country": "FR",
+            "kind": "citizens_assembly",
+            "languages": "fr",
+        },
     ],
     "cycles": [
         {
