@@ -97,11 +97,13 @@ def t(key: str, /, **values: Any) -> Markdown:
     unless it is Markdown already (see the module docstring).
 
     A missing key shows the key itself rather than failing: a visitor then sees an odd label,
-    never a crash, and the catalogue test names the missing key.
+    never a crash, and the catalogue test names the missing key. (Keys are made by code from
+    canonical values, never from untrusted text, and mostly land in tables and option lists,
+    which show text as it is: they are not escaped.)
     """
     template = catalogue().get(key)
     if template is None:
-        return escape_markdown(key)
+        return Markdown(key)
     if not values:
         return Markdown(template)
     return Markdown(template.format_map({name: _fill_value(v) for name, v in values.items()}))
@@ -118,7 +120,7 @@ def tn(key: str, /, count: int | None, **values: Any) -> Markdown:
     for candidate in (f"{key}.{form}", f"{key}.other"):
         if has(candidate):
             return t(candidate, n=values.pop("n", count), **values)
-    return escape_markdown(key)
+    return Markdown(key)
 
 
 @cache
