@@ -28,7 +28,17 @@ PAYLOAD = (
     ":material/skull: :skull:"
 )
 # Text a renderer would produce from the payload; none of it may appear as an element.
-FORMATTED_WORDS = ("Log in here", "pic", "anchor", "htmlbold", "bold", "it", "gone", "redtext")
+FORMATTED_WORDS = (
+    "Log in here",
+    "pic",
+    "anchor",
+    "htmlbold",
+    "bold",
+    "it",
+    "gone",
+    "tick",
+    "redtext",
+)
 # Legitimate source links point here (the app links sources on purpose, through its buttons).
 SOURCE = "https://source.example.org/page"
 

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from dashboard.messages import WORD_JOINER
 from tests.app_server import free_port, spawn_app, wait_healthy
 from tests.e2e import hostile_register
 from tests.e2e.hostile_register import EVIL_HOST, FORMATTED_WORDS, PAYLOAD
@@ -21,9 +22,9 @@ pytestmark = pytest.mark.e2e
 
 RENDER_TIMEOUT_MS = 30_000
 LINK = f"[Log in here](https://{EVIL_HOST}/x)"
-# Characters the app may slip into shown text to stop renderers from acting on it; a reader
-# neither sees nor needs them, so the literal check ignores them.
-INVISIBLE = "\u2060\u200b"
+# The app slips this invisible character into shown text to stop renderers from acting on it;
+# a reader neither sees nor needs it, so the literal checks ignore it.
+INVISIBLE = {ord(WORD_JOINER): None}
 
 # Everything a renderer could have made from the payload, found in the live DOM.
 PRODUCED_FROM_PAYLOAD = """
@@ -90,7 +91,7 @@ def _open(page: object, url: str, ready: str) -> None:
 
 def _shown_text(page: object) -> str:
     text = page.locator("body").inner_text()  # type: ignore[attr-defined]
-    return text.translate({ord(ch): None for ch in INVISIBLE})
+    return text.translate(INVISIBLE)
 
 
 def _assert_inert(page: object, where: str) -> None:
@@ -134,7 +135,7 @@ def test_untrusted_text_is_shown_as_text(page: object, hostile_url: str, name: s
         # draw on a canvas: there is nothing to find as text, only nothing to find as markup.
         return
     notices = "\n".join(page.locator("[data-testid='stAlert']").all_inner_texts())  # type: ignore[attr-defined]
-    assert LINK in notices.translate({ord(ch): None for ch in INVISIBLE}), (
+    assert LINK in notices.translate(INVISIBLE), (
         f"{name}: the link's ignored parameter is not quoted as text: {notices}"
     )
     assert PAYLOAD in _shown_text(page), f"{name}: the register's text is not shown as text"
