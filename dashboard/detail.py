@@ -1,7 +1,8 @@
 """One recommendation in full: its text, the answer, the dated history, and who said what.
 
-Everything here comes from sources, so it is shown as plain text; links are offered only for
-http(s) addresses.
+Everything here comes from sources, so it is shown as plain text (st.text, data grids) or as
+escaped Markdown (a value in a message, ui.escape_markdown); links are offered only for
+http(s) addresses, through the app's own link buttons and link columns.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, ui
-from dashboard.messages import label, language_name, t
+from dashboard.messages import Markdown, label, language_name, t
 from dashboard.palette import CONGRUENCE_COLOURS
 
 TIMELINE_SCALES = {
@@ -53,7 +54,8 @@ def _header(rec: dict) -> None:
         t("detail.language", language=language_name(rec["language"])) if rec["language"] else None,
         t("detail.chapter") if rec["granularity"] == "chapter" else None,
     ]
-    st.caption(ui.escape_markdown(" · ".join(fact for fact in facts if fact)))
+    # The institution and cycle names are register text: the Markdown join escapes them.
+    st.caption(Markdown(" · ").join(fact for fact in facts if fact))
 
 
 def _badges(rec: dict) -> None:
@@ -98,7 +100,7 @@ def _text(rec: dict) -> None:
     if link:
         st.link_button(t("detail.source"), link, icon=":material/open_in_new:")
     if rec.get("locator"):
-        st.caption(ui.escape_markdown(t("detail.locator", locator=rec["locator"])))
+        st.caption(t("detail.locator", locator=rec["locator"]))
     if rec["note"]:
         st.caption(t("detail.note_heading"))
         st.text(rec["note"])
@@ -159,9 +161,9 @@ def _response_card(answer: dict) -> None:
             else None,
             t("detail.locator", locator=answer["locator"]) if answer.get("locator") else None,
         ]
-        shown = " · ".join(part for part in meta if part)
+        shown = Markdown(" · ").join(part for part in meta if part)
         if shown:
-            st.caption(ui.escape_markdown(shown))
+            st.caption(shown)
         if answer["body"]:
             st.text(answer["body"])
         if answer["note"]:
@@ -318,7 +320,7 @@ def render(snapshot_path: str, recommendation_id: str, *, on_close: Callable[[],
     rec = queries.recommendation(snapshot_path, recommendation_id)
     with st.container(border=True, key="recommendation_detail"):
         if rec is None:
-            st.warning(t("detail.unknown", id=ui.escape_markdown(recommendation_id)))
+            st.warning(t("detail.unknown", id=recommendation_id))
             st.button(t("detail.close"), on_click=on_close, key="detail_close")
             return
         _header(rec)

@@ -2,11 +2,19 @@
 
 Keeping the words in data (locales/<lang>.toml) lets a translator work without touching code
 and keeps the wording consistent between pages.
+
+The catalogue's strings are ours and may use Markdown; the values filled into them come from
+registers, sources and the address bar and must show as the text they are. So a message is
+`Markdown`: text safe to hand to any Streamlit element that renders Markdown, whose
+placeholders were filled with escaped values. A value is inserted as it is only when it is
+`Markdown` already (another message, or text that went through `escape_markdown`).
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +23,55 @@ from babel import Locale
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LANGUAGE = "en"
+
+# Every character Markdown, Streamlit's directives (:red[..], :material/..:), LaTeX ($) or HTML
+# could act on; a backslash before any ASCII punctuation makes CommonMark show it literally.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
+# Streamlit also rewrites plain text after parsing, where escapes no longer count: bare web
+# and mail addresses become links (GitHub-flavoured autolinks) and `:name:` becomes an emoji
+# or an icon. An invisible word joiner inside each trigger ("://", "www.", "@", ":x") keeps the
+# text as it reads while no pattern matches.
+WORD_JOINER = "\u2060"
+_AUTOLINK_TRIGGERS = (
+    (re.compile(r"(\\:)(?=\S)"), rf"\1{WORD_JOINER}"),
+    (re.compile(r"(www)(?=\\\.)", re.IGNORECASE), rf"\1{WORD_JOINER}"),
+    (re.compile(r"@"), f"{WORD_JOINER}@"),
+)
+_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\u2028\u2029\x85]+\s*")
+
+
+class Markdown(str):
+    """Text that may be rendered as Markdown as it is: a catalogue message, or untrusted text
+    after `escape_markdown`. Anything else is escaped when it is filled into a message."""
+
+    __slots__ = ()
+
+    def join(self, parts: Iterable[object]) -> Markdown:  # type: ignore[override]
+        """Like str.join, but each part that is not Markdown already is escaped first."""
+        return Markdown(str.join(self, (as_markdown(part) for part in parts)))
+
+
+def escape_markdown(text: object) -> Markdown:
+    """Untrusted text made inert for any element that renders Markdown: every control
+    character is backslash-escaped, line breaks become spaces (a value sits inside a
+    sentence and must not start a list or a heading), and links, emoji and icons that
+    Streamlit would make from plain text are broken by invisible word joiners."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    for pattern, replacement in _AUTOLINK_TRIGGERS:
+        escaped = pattern.sub(replacement, escaped)
+    return Markdown(escaped)
+
+
+def as_markdown(value: object) -> Markdown:
+    """`value` ready to sit in Markdown: as it is when it is Markdown already, else escaped."""
+    return value if isinstance(value, Markdown) else escape_markdown(value)
+
+
+def _fill_value(value: Any) -> Any:
+    """Numbers are formatted by the template (they cannot carry markup); text is escaped."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return as_markdown(value)
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -35,19 +92,24 @@ def catalogue(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
         return _flatten(tomllib.load(handle))
 
 
-def t(key: str, /, **values: Any) -> str:
-    """The message for `key`, with `{name}` placeholders filled from `values`.
+def t(key: str, /, **values: Any) -> Markdown:
+    """The message for `key`, with `{name}` placeholders filled from `values`, each escaped
+    unless it is Markdown already (see the module docstring).
 
     A missing key shows the key itself rather than failing: a visitor then sees an odd label,
-    never a crash, and the catalogue test names the missing key.
+    never a crash, and the catalogue test names the missing key. (Keys are made by code from
+    canonical values, never from untrusted text, and mostly land in tables and option lists,
+    which show text as it is: they are not escaped.)
     """
     template = catalogue().get(key)
     if template is None:
-        return key
-    return template.format(**values) if values else template
+        return Markdown(key)
+    if not values:
+        return Markdown(template)
+    return Markdown(template.format_map({name: _fill_value(v) for name, v in values.items()}))
 
 
-def tn(key: str, /, count: int | None, **values: Any) -> str:
+def tn(key: str, /, count: int | None, **values: Any) -> Markdown:
     """The message for `key` in the plural form `count` takes in the catalogue's language.
 
     The catalogue holds one text per CLDR plural category (`key.one`, `key.other`, …); Babel
@@ -58,7 +120,7 @@ def tn(key: str, /, count: int | None, **values: Any) -> str:
     for candidate in (f"{key}.{form}", f"{key}.other"):
         if has(candidate):
             return t(candidate, n=values.pop("n", count), **values)
-    return key
+    return Markdown(key)
 
 
 @cache
@@ -76,7 +138,8 @@ def has(key: str) -> bool:
 
 
 def label(scale: str, value: str | None) -> str:
-    """Human label of a canonical value (`stance`, `implementation`, ...), or the value itself."""
+    """Human label of a canonical value (`stance`, `implementation`, ...), or the value itself
+    (plain text, escaped when it is filled into a message)."""
     if value is None:
         return t("common.not_recorded")
     key = f"scale.{scale}.{value}"

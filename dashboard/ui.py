@@ -1,11 +1,12 @@
 """Rendering pieces every page shares: the chart-plus-table block, notices, figure captions.
 
-Source text only ever reaches the screen through st.text or escaped markdown, never as HTML.
+Source text only ever reaches the screen through text-only elements (st.text, data grids,
+charts) or as escaped Markdown (messages.escape_markdown, or a value filled into a message by
+messages.t), never as HTML.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -13,15 +14,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+# Re-exported: pages escape untrusted text through ui, as they always have.
+from dashboard.messages import Markdown as Markdown
+from dashboard.messages import escape_markdown as escape_markdown
 from dashboard.messages import t
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def escape_markdown(text: str) -> str:
-    """Untrusted text made inert for st.markdown: every markdown/HTML control character
-    is backslash-escaped so it shows literally."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def chart_block(

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries, scope, state, survival, ui
-from dashboard.messages import label, t
+from dashboard.messages import Markdown, label, t
 
 # Institutions compared side by side at most, and how many are compared when nobody chose:
 # a column, a bar and a curve each per institution stay readable (and quick to draw) up to here.
@@ -83,10 +83,10 @@ def _response_days(snapshot_path: str, chosen: tuple[str, ...], names: list[str]
         return
     summary = t(
         "compare.days_summary",
-        parts="; ".join(
+        parts=Markdown("; ").join(
             t(
                 "compare.days_part",
-                name=ui.escape_markdown(row["series"]),
+                name=row["series"],
                 median=ui.number(row["median_days"]),
                 n=row["n"],
             )
@@ -223,12 +223,12 @@ def _kaplan_meier(snapshot_path: str, chosen: tuple[str, ...], names: list[str])
     if chosen:
         in_scope = in_scope.filter(pl.col("institution_id").is_in(chosen))
     left_out = [
-        t("compare.km_none", name=ui.escape_markdown(name))
+        t("compare.km_none", name=name)
         for name in sorted(set(in_scope["name"]) - set(cases["institution"]))
     ] + [
         t(
             "compare.km_too_few",
-            name=ui.escape_markdown(row["series"]),
+            name=row["series"],
             n=row["n"],
             min=survival.MIN_CASES,
         )
@@ -249,10 +249,10 @@ def _kaplan_meier(snapshot_path: str, chosen: tuple[str, ...], names: list[str])
     )
     summary = t(
         "compare.km_summary",
-        parts="; ".join(
+        parts=Markdown("; ").join(
             t(
                 "compare.km_part",
-                name=ui.escape_markdown(row["series"]),
+                name=row["series"],
                 n=row["n"],
                 implemented=row["n_implemented"],
                 open=ui.percent(row["still_open"]),

@@ -329,7 +329,7 @@ def _explorer_link(institution_id: str, name: str, items: int | None) -> None:
     st.page_link(
         "views/explorer.py",
         label=t("overview.card.explore", items=ui.number(items or 0)),
-        help=t("overview.card.explore_help", institution=ui.escape_markdown(name)),
+        help=t("overview.card.explore_help", institution=name),
         icon=":material/list_alt:",
         query_params={"institution": institution_id},
     )

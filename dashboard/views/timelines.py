@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, permalinks, queries, state, ui
-from dashboard.messages import deadline_start, label, t, tn
+from dashboard.messages import Markdown, deadline_start, label, t, tn
 from dashboard.palette import (
     DEADLINE_COLOURS,
     IMPLEMENTATION_COLOURS,
@@ -92,8 +92,12 @@ def _per_week_if_busy(frame: pl.DataFrame, on: str, value: str) -> pl.DataFrame:
 def _detail() -> pl.Expr:
     """A point's tooltip: the recommendation when the point is one, else how many it counts
     (responses and events come counted per day and value, so a busy cycle stays light)."""
-    per_day = t("timelines.n_recommendations", n="{}")
-    per_week = t("timelines.n_recommendations_week", n="{}")
+    per_day = pl.col("n").map_elements(
+        lambda n: t("timelines.n_recommendations", n=n), return_dtype=pl.String
+    )
+    per_week = pl.col("n").map_elements(
+        lambda n: t("timelines.n_recommendations_week", n=n), return_dtype=pl.String
+    )
     return (
         # A collective response is named by its document, whatever it covers.
         pl.when(pl.col("number").is_null() & pl.col("title").is_not_null() & (pl.col("n") != 1))
@@ -101,8 +105,8 @@ def _detail() -> pl.Expr:
         .when(pl.col("n") == 1)
         .then(pl.concat_str([pl.col("number").fill_null(""), pl.col("title")], separator=". "))
         .when(pl.col("per_week"))
-        .then(pl.format(per_week, pl.col("n")))
-        .otherwise(pl.format(per_day, pl.col("n")))
+        .then(per_week)
+        .otherwise(per_day)
         .alias("detail")
     )
 
@@ -281,7 +285,7 @@ def _final_fact(final: dict) -> str:
 
 def _deadline_clock(snapshot_path: str, cycle: dict, finals: pl.DataFrame) -> None:
     institution = cycle["institution_name"]
-    st.subheader(t("timelines.clock_heading", institution=ui.escape_markdown(institution)))
+    st.subheader(t("timelines.clock_heading", institution=institution))
     has_final_rule = finals.height > 0 and finals["final_deadline_days"].is_not_null().any()
     if cycle["response_deadline_days"] is None and not has_final_rule:
         st.info(t("timelines.clock_no_rule"), icon=":material/timer_off:")
@@ -329,11 +333,11 @@ def _response_clock(snapshot_path: str, institution_id: str) -> None:
     )
 
 
-def _counted(counts: dict[str, int], labels: dict[str, str]) -> str:
+def _counted(counts: dict[str, int], labels: dict[str, Markdown]) -> Markdown:
     """'3 Answered on time; 2 Not recorded': only the classes that occur, in scale order, so a
     class that cannot be decided is never reported as 0."""
-    return "; ".join(
-        f"{ui.number(counts[value])} × {text}"
+    return Markdown("; ").join(
+        Markdown(f"{ui.number(counts[value])} × {text}")
         for value, text in labels.items()
         if counts.get(value)
     )

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard.app_driver import assert_no_exception, frame_with, open_page, texts
+from tests.dashboard.app_driver import (
+    as_shown,
+    assert_no_exception,
+    frame_with,
+    open_page,
+    texts,
+)
 
 Query = Callable[..., list[tuple]]
 
@@ -179,5 +185,5 @@ def test_hostile_parameters_on_other_pages(page: str, data_dir: Path) -> None:
     key = "cycle" if page == "timelines" else "institution"
     app = open_page(page, {key: "<img src=x onerror=alert(1)>", "zzz": "' OR 1=1 --"})
     assert_no_exception(app)
-    notices = " ".join(warning.value for warning in app.warning)
+    notices = " ".join(as_shown(warning.value) for warning in app.warning)
     assert "<img src=x onerror=alert(1)>" in notices and "zzz" in notices
