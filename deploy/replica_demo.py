@@ -122,8 +122,7 @@ class Stack:
 @contextlib.contextmanager
 def stack(workdir: Path | None) -> Iterator[Stack]:
     made = workdir is None
-    root = Path(tempfile.mkdtemp(prefix="uptake-replicas-")) if made else workdir
-    assert root is not None
+    root = workdir or Path(tempfile.mkdtemp(prefix="uptake-replicas-"))
     root.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **STORE_ENV}
     env.pop("AWS_PROFILE", None)
@@ -365,4 +364,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except RuntimeError as error:
+        say("result", f"FAIL: {error}")
+        sys.exit(1)

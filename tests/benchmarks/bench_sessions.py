@@ -257,7 +257,11 @@ def main() -> None:
             asyncio.run(drive(url, app.pid, choices, results))
         finally:
             app.terminate()
-            app.wait(timeout=30)
+            try:
+                app.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                app.kill()
+                app.wait()
     summary = report(results)
     if args.json:
         args.json.write_text(json.dumps({**summary, "error_list": results.errors}, indent=2))
