@@ -94,4 +94,6 @@ def main() -> None:
     )
 
 
-main()
+# One page run at a time per process (see dashboard/libraries.py); sessions queue here.
+with libraries.exclusive():
+    main()

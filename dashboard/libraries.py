@@ -1,22 +1,37 @@
-"""Import the data and chart libraries once, under a lock, before any page runs.
+"""The data and chart libraries: imported once under a lock, used by one page run at a time.
 
-Streamlit runs every session's script in its own thread. When a freshly started server gets
-several visitors at once (a replica joining a busy pool, a load test), those threads import
-pandas, pyarrow and Altair for the first time together; Altair and narwhals look pandas up in
-`sys.modules`, where another thread may have put it half-initialised, and the page fails with
-"partially initialized module 'pandas' has no attribute 'Timestamp'". Importing everything
-here, one thread at a time, means no page ever sees a library that is still loading.
+Streamlit runs every session's script in its own thread of one process. Two failures follow
+when sessions run together, both found by the concurrent-session benchmark
+(tests/benchmarks/bench_sessions.py):
+
+- A freshly started server that gets several visitors at once imports pandas, pyarrow and
+  Altair in several threads together; Altair and narwhals look pandas up in `sys.modules`,
+  where another thread may have left it half-initialised, and the page fails with
+  "partially initialized module 'pandas' has no attribute 'Timestamp'". `load()` imports
+  everything first, one thread at a time.
+- Polars hands work to its own thread pool, whose threads sometimes need the GIL (to
+  release buffers that came from DuckDB through pyarrow); Streamlit converts Polars frames
+  to pandas and Arrow in each script thread. With a few dozen sessions converting at once
+  the process froze: every thread waiting for the GIL or for the pool, CPU idle, no new
+  connection accepted. `exclusive()` lets one page run use them at a time.
+
+Serialising page runs costs little: the GIL already lets only one thread run Python at a
+time, and a page run is Python (Altair, Streamlit's element protos) far more than DuckDB.
+More throughput comes from more processes (docs/deploy.md), not more threads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
+from collections.abc import Iterator
 
 LIBRARIES = ("numpy", "pandas", "pyarrow", "polars", "duckdb", "narwhals", "altair")
 
-_lock = threading.Lock()
+_import_lock = threading.Lock()
 _loaded = False
+_run_lock = threading.Lock()
 
 
 def load() -> None:
@@ -24,8 +39,15 @@ def load() -> None:
     global _loaded
     if _loaded:
         return
-    with _lock:
+    with _import_lock:
         if not _loaded:
             for name in LIBRARIES:
                 importlib.import_module(name)
             _loaded = True
+
+
+@contextlib.contextmanager
+def exclusive() -> Iterator[None]:
+    """Hold while a page runs: no two script threads convert frames at the same time."""
+    with _run_lock:
+        yield

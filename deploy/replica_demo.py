@@ -358,6 +358,9 @@ def main() -> int:
         say("result", "PASS: every replica serves the new snapshot, no request failed")
         if args.keep_running:
             say("running", f"open {url} — Ctrl-C stops everything")
+            pids = " ".join(f"--pid {app.pid}" for _address, app in started)
+            say("load it", f"python tests/benchmarks/bench_sessions.py --url {url} "
+                f"--data-dir {s.workdir / names[0]} {pids}")  # fmt: skip
             with contextlib.suppress(KeyboardInterrupt):
                 signal.pause()
     return 0

@@ -72,6 +72,9 @@ class Session:
             additional_headers=self.headers,
             open_timeout=timeout,
             max_size=None,
+            # A browser answers pings but sends none; a client that pings would drop its own
+            # session whenever a busy server answers late, and count that as the server's error.
+            ping_interval=None,
         )
         self.upstream = self._ws.response.headers.get("X-Upstream", "")
 

@@ -138,19 +138,25 @@ async def one_session(
         await session.close()
 
 
-async def sample(process: psutil.Process, results: Results, stop: asyncio.Event) -> None:
-    process.cpu_percent(None)
+def rss_mb(processes: list[psutil.Process]) -> float:
+    return sum(process.memory_info().rss for process in processes) / 2**20
+
+
+async def sample(processes: list[psutil.Process], results: Results, stop: asyncio.Event) -> None:
+    """RSS and CPU of the server processes (summed over replicas), once a second."""
+    for process in processes:
+        process.cpu_percent(None)
     while not stop.is_set():
         await asyncio.sleep(1)
-        results.rss_mb.append(process.memory_info().rss / 2**20)
-        results.cpu_percent.append(process.cpu_percent(None))
+        results.rss_mb.append(rss_mb(processes))
+        results.cpu_percent.append(sum(process.cpu_percent(None) for process in processes))
 
 
-async def drive(url: str, pid: int, choices: Choices, results: Results) -> None:
-    process = psutil.Process(pid)
-    results.rss_idle_mb = process.memory_info().rss / 2**20
+async def drive(url: str, pids: list[int], choices: Choices, results: Results) -> None:
+    processes = [psutil.Process(pid) for pid in pids]
+    results.rss_idle_mb = rss_mb(processes)
     stop = asyncio.Event()
-    sampler = asyncio.create_task(sample(process, results, stop))
+    sampler = asyncio.create_task(sample(processes, results, stop))
     stop_at = time.monotonic() + results.minutes * 60
     tasks = []
     for index in range(results.sessions):
@@ -162,7 +168,7 @@ async def drive(url: str, pid: int, choices: Choices, results: Results) -> None:
         results.errors.append("the load did not finish within its time bound")
     # Give the server a moment to drop the closed sessions, then see what memory stays.
     await asyncio.sleep(5)
-    results.rss_after_close_mb = process.memory_info().rss / 2**20
+    results.rss_after_close_mb = rss_mb(processes)
     stop.set()
     await sampler
 
@@ -228,9 +234,29 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="a published folder (default: bundled)")
     parser.add_argument("--json", type=Path, help="also write every figure here")
     parser.add_argument("--app-log", type=Path, help="keep the server's log here")
+    parser.add_argument(
+        "--url",
+        help="drive a running loopback deployment instead (e.g. nginx of "
+        "deploy/replica_demo.py --keep-running); needs --data-dir (a replica's folder)",
+    )
+    parser.add_argument(
+        "--pid", type=int, action="append", default=[], help="with --url: a server to sample"
+    )
     args = parser.parse_args()
     if not 1 <= args.sessions <= 200 or not 0 < args.minutes <= 30:
         parser.error("keep it bounded: 1-200 sessions, at most 30 minutes")
+    if args.url:
+        if not args.url.startswith(("http://127.0.0.1:", "http://localhost:")):
+            parser.error("--url must be a loopback address")
+        if args.data_dir is None or not args.pid:
+            parser.error("--url needs --data-dir and at least one --pid")
+        published = current(args.data_dir)
+        if not isinstance(published, Published):
+            sys.exit(f"no published snapshot in {args.data_dir}")
+        results = Results(args.sessions, args.minutes, args.think)
+        asyncio.run(drive(args.url, args.pid, Choices.read(published.path), results))
+        finish(results, args.json)
+        return
     with tempfile.TemporaryDirectory() as folder:
         data_dir = args.data_dir
         if data_dir is None:
@@ -254,7 +280,7 @@ def main() -> None:
             print(f"snapshot {published.name}: {len(choices.institutions)} institutions, "
                   f"{len(choices.cycles)} cycles")  # fmt: skip
             results = Results(args.sessions, args.minutes, args.think)
-            asyncio.run(drive(url, app.pid, choices, results))
+            asyncio.run(drive(url, [app.pid], choices, results))
         finally:
             app.terminate()
             try:
@@ -262,9 +288,13 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 app.kill()
                 app.wait()
+    finish(results, args.json)
+
+
+def finish(results: Results, json_path: Path | None) -> None:
     summary = report(results)
-    if args.json:
-        args.json.write_text(json.dumps({**summary, "error_list": results.errors}, indent=2))
+    if json_path:
+        json_path.write_text(json.dumps({**summary, "error_list": results.errors}, indent=2))
 
 
 if __name__ == "__main__":
