@@ -328,6 +328,8 @@ def main() -> int:
         "--keep-running", action="store_true", help="stay up until Ctrl-C afterwards"
     )
     args = parser.parse_args()
+    # `kill` stops everything the demo started, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     location = f"s3://{BUCKET}/{PREFIX}"
     with stack(args.workdir) as s:
         start_store(s)
@@ -357,7 +359,7 @@ def main() -> int:
             return 1
         say("result", "PASS: every replica serves the new snapshot, no request failed")
         if args.keep_running:
-            say("running", f"open {url} — Ctrl-C stops everything")
+            say("running", f"open {url} — Ctrl-C (or kill {os.getpid()}) stops everything")
             pids = " ".join(f"--pid {app.pid}" for _address, app in started)
             say("load it", f"python tests/benchmarks/bench_sessions.py --url {url} "
                 f"--data-dir {s.workdir / names[0]} {pids}")  # fmt: skip

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -100,6 +101,9 @@ class Results:
     rss_mb: list[float] = field(default_factory=list)
     cpu_percent: list[float] = field(default_factory=list)
     rss_idle_mb: float = 0.0
+    # The machine's 1-minute load average at the start and the end: other work on the machine
+    # slows every figure here, so a report without it cannot be compared.
+    load_average: list[float] = field(default_factory=list)
     rss_after_close_mb: float = 0.0
 
 
@@ -155,6 +159,7 @@ async def sample(processes: list[psutil.Process], results: Results, stop: asynci
 async def drive(url: str, pids: list[int], choices: Choices, results: Results) -> None:
     processes = [psutil.Process(pid) for pid in pids]
     results.rss_idle_mb = rss_mb(processes)
+    results.load_average.append(os.getloadavg()[0])
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample(processes, results, stop))
     stop_at = time.monotonic() + results.minutes * 60
@@ -169,6 +174,7 @@ async def drive(url: str, pids: list[int], choices: Choices, results: Results) -
     # Give the server a moment to drop the closed sessions, then see what memory stays.
     await asyncio.sleep(5)
     results.rss_after_close_mb = rss_mb(processes)
+    results.load_average.append(os.getloadavg()[0])
     stop.set()
     await sampler
 
@@ -191,6 +197,7 @@ def report(results: Results) -> dict[str, object]:
         "rss_after_close_mb": round(results.rss_after_close_mb),
         "cpu_mean_percent": round(statistics.fmean(results.cpu_percent or [0])),
         "cpu_peak_percent": round(max(results.cpu_percent, default=0)),
+        "load_average_start_end": results.load_average,
         "per_page": {
             page: {
                 "reruns": len(values),
@@ -218,6 +225,8 @@ def report(results: Results) -> dict[str, object]:
           f"{summary['rss_after_close_mb']} MB after the sessions closed")  # fmt: skip
     print(f"server CPU: {summary['cpu_mean_percent']} % mean, {summary['cpu_peak_percent']} % "
           f"peak (100 % = one core; {psutil.cpu_count()} cores)")  # fmt: skip
+    print("machine load average (1 min) at start and end: "
+          + " / ".join(f"{value:.1f}" for value in results.load_average))  # fmt: skip
     return summary
 
 
