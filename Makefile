@@ -7,13 +7,13 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8501
 
-.PHONY: run test build lint format browser clean
+.PHONY: run test build lint format browser nginx clean
 
 run: $(VENV)/.installed
 	$(BIN)/python -m ingest build
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
 
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test browser nginx
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
@@ -42,6 +42,11 @@ $(VENV)/.installed-test: $(VENV)/bin/python pyproject.toml
 browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
+# The replica test puts Debian's nginx in front of two app replicas (tests/deploy/).
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nginx; }
 
 clean:
 	rm -rf $(VENV) data/build

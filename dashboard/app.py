@@ -14,6 +14,11 @@ _REPO_ROOT = str(Path(__file__).resolve().parents[1])
 if _REPO_ROOT not in sys.path:
     sys.path.insert(0, _REPO_ROOT)
 
+from dashboard import libraries  # noqa: E402
+
+# Before anything else imports them: concurrent first runs must not see half-loaded modules.
+libraries.load()
+
 import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
 
@@ -89,4 +94,6 @@ def main() -> None:
     )
 
 
-main()
+# One page run at a time per process (see dashboard/libraries.py); sessions queue here.
+with libraries.exclusive():
+    main()

@@ -348,5 +348,76 @@ def coverage(
     console.print(f"{write}: {'updated' if updated != text else 'already up to date'}")
 
 
+EndpointUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint-url",
+        help="S3-compatible endpoint [default: boto3's own setting, e.g. $AWS_ENDPOINT_URL].",
+        show_default=False,
+    ),
+]
+
+
+@app.command("publish")
+def publish_command(
+    to: Annotated[str, typer.Option("--to", help="Where to publish: s3://BUCKET/PREFIX.")],
+    data_dir: DataDir = None,
+    endpoint_url: EndpointUrl = None,
+) -> None:
+    """Upload the current snapshot and its checksum to object storage, then point the store's
+    CURRENT at it."""
+    from ingest import object_store
+
+    try:
+        location = object_store.Location.parse(to)
+        outcome = object_store.publish_snapshot(
+            data_dir or data_dir_from_env(), location, object_store.client(endpoint_url)
+        )
+    except object_store.ObjectStoreError as error:
+        console.print(f"publish failed: {error}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    verb = "is now current in" if outcome.changed else "was already current in"
+    console.print(f"{outcome.name} {verb} {location}", highlight=False, markup=False)
+
+
+@app.command("pull")
+def pull_command(
+    from_: Annotated[str, typer.Option("--from", help="Where to pull from: s3://BUCKET/PREFIX.")],
+    data_dir: DataDir = None,
+    endpoint_url: EndpointUrl = None,
+    every: Annotated[
+        float | None,
+        typer.Option(help="Keep pulling every this many seconds (a replica's side job)."),
+    ] = None,
+) -> None:
+    """Download the store's current snapshot, verify its checksum, then switch the local
+    CURRENT to it atomically; a failed pull keeps the previous snapshot current."""
+    import time
+
+    from ingest import object_store
+
+    try:
+        location = object_store.Location.parse(from_)
+    except object_store.ObjectStoreError as error:
+        console.print(str(error), highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    s3 = object_store.client(endpoint_url)
+    target = data_dir or data_dir_from_env()
+    while True:
+        try:
+            outcome = object_store.pull_snapshot(location, target, s3)
+            if outcome.changed:
+                console.print(f"pulled {outcome.name}: now current", highlight=False)
+            elif every is None:
+                console.print(f"{outcome.name} is already current", highlight=False)
+        except object_store.ObjectStoreError as error:
+            console.print(f"pull failed: {error}", highlight=False, markup=False, soft_wrap=True)
+            if every is None:
+                raise typer.Exit(2) from None
+        if every is None:
+            return
+        time.sleep(every)
+
+
 def main() -> None:  # pragma: no cover - console script entry
     sys.exit(app())
