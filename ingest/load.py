@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 
 from ingest.paths import SCHEMA_FILE
@@ -100,12 +101,18 @@ def _stage(
         con.register("kept_arrow", pa.table({"key": sorted(keep_keys)}))
         con.execute("INSERT INTO kept_keys SELECT key FROM kept_arrow")
         con.unregister("kept_arrow")
-    if not rows:
+    if len(rows) == 0:
         return
     staged = [c for c in columns if c not in BOOKKEEPING_COLUMNS[1:]]
-    arrow = pa.Table.from_pylist(
-        [{c: row.get(c, STAGED_DEFAULTS.get(c)) for c in staged} for row in rows]
-    )
+    if isinstance(rows, pl.DataFrame):
+        arrow = rows.select(
+            pl.col(c) if c in rows.columns else pl.lit(STAGED_DEFAULTS.get(c)).alias(c)
+            for c in staged
+        ).to_arrow()
+    else:
+        arrow = pa.Table.from_pylist(
+            [{c: row.get(c, STAGED_DEFAULTS.get(c)) for c in staged} for row in rows]
+        )
     con.register("incoming_arrow", arrow)
     names = ", ".join(f'"{c}"' for c in staged)
     con.execute(f"INSERT INTO incoming ({names}) SELECT {names} FROM incoming_arrow")  # noqa: S608
@@ -201,8 +208,12 @@ def merge_status_events(
     table = "status_events"
     columns = table_columns(con, table)
     content = [c for c in columns if c not in BOOKKEEPING_COLUMNS]
-    for row in rows:
-        row.setdefault("observed_at", observed_at)
+    if isinstance(rows, pl.DataFrame):
+        if "observed_at" not in rows.columns:
+            rows = rows.with_columns(pl.lit(observed_at).alias("observed_at"))
+    else:
+        for row in rows:
+            row.setdefault("observed_at", observed_at)
     _stage(con, table, rows, columns, keep_slots)
     if origin == "observed":
         # A live source reports its current state on every read; only a state that differs

@@ -40,6 +40,8 @@ class SourceRows:
     unreadable_tables: set[str] = field(default_factory=set)
     # When a live source was read; a register's rows are observed when the build runs.
     observed_at: dt.datetime | None = None
+    # Tables read by columns (the fast path for a well-formed CSV): table -> RegisterFrame.
+    frames: dict[str, Any] = field(default_factory=dict)
 
 
 class SourceError(Exception):
