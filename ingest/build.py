@@ -250,6 +250,7 @@ def build_snapshot(
             if config.id in unchanged:
                 outcome.same_content = True
                 continue
+            owned = isinstance(read, UnreadRegister)
             if isinstance(read, UnreadRegister):
                 try:
                     read = read.read()
@@ -260,6 +261,9 @@ def build_snapshot(
                 outcome.error = str(read)
                 continue
             canonical = validate_source(read, vocabularies)
+            if owned:  # read here, so its raw text can go before the merge needs the memory
+                read.frames.clear()
+                read.tables.clear()
             outcome.rows_read = canonical.rows_read
             validated.append(canonical)
         say(f"validate: {len(validated)} source(s) read in {time.perf_counter() - t0:.2f}s")

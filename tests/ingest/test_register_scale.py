@@ -125,6 +125,14 @@ def test_files_the_fast_reader_does_not_trust_go_the_careful_way(tmp_path: Path)
     framed = _assert_same(register)
     assert "recommendations" not in framed
     assert "status_events" in framed
+    # A cell beyond the header, and a line saved as Windows-1252.
+    extra = BAD_STATUS_EVENTS.replace("https://example.org/s1", "https://example.org/s1,stray")
+    (register / "status_events.csv").write_text(extra, encoding="utf-8")
+    (register / "cycles.csv").write_bytes(
+        (register / "cycles.csv").read_bytes().replace(b"Cycle two", b"Cycle deux \xe9t\xe9")
+    )
+    framed = _assert_same(register)
+    assert not {"status_events", "cycles"} & set(framed)
 
 
 def test_row_numbers_hold_across_crlf_line_ends_and_many_rows(tmp_path: Path) -> None:
