@@ -24,6 +24,8 @@ import pyarrow as pa
 from ingest.paths import SCHEMA_FILE
 from ingest.validate import ID_COLUMNS
 
+# Canonical rows of one table: dicts from the row-by-row path, a frame from the columnar one.
+Rows = list[dict[str, Any]] | pl.DataFrame
 BOOKKEEPING_COLUMNS = ("source_ref", "first_run_id", "changed_run_id", "withdrawn_run_id")
 STAGED_DEFAULTS = {"is_synthetic": False}
 
@@ -89,7 +91,7 @@ def copy_previous(con: duckdb.DuckDBPyConnection, previous: Path) -> int:
 def _stage(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    rows: list[dict[str, Any]],
+    rows: Rows,
     columns: list[str],
     keep_keys: set[str],
 ) -> None:
@@ -127,7 +129,7 @@ def merge_entities(
     con: duckdb.DuckDBPyConnection,
     table: str,
     source_id: str,
-    rows: list[dict[str, Any]],
+    rows: Rows,
     run_id: int,
     keep_keys: set[str],
 ) -> MergeCounts:
@@ -198,7 +200,7 @@ def merge_entities(
 def merge_status_events(
     con: duckdb.DuckDBPyConnection,
     source_id: str,
-    rows: list[dict[str, Any]],
+    rows: Rows,
     run_id: int,
     observed_at: dt.datetime,
     origin: str,
