@@ -13,6 +13,7 @@ no blank lines and no control characters. Anything else is read the careful way.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -91,6 +92,10 @@ def read_csv_frame(data: bytes, table: str, display: str) -> RegisterFrame | Non
         return None
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if frame.height != lines - 1 or frame.columns != names:
+        return None
+    # The careful reader stops at a cell beyond the csv module's field limit: let it.
+    longest = frame.select(pl.max_horizontal(pl.all().str.len_chars().max())).item()
+    if longest is not None and longest > csv.field_size_limit():
         return None
     frame = frame.with_columns(
         [pl.col(name).str.replace_all(_PADDING, "").replace("", None).alias(name) for name in names]
