@@ -9,15 +9,18 @@ snapshot current.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 
 from ingest import __version__
+from ingest.columnar import as_dicts
 from ingest.load import (
     MergeCounts,
     copy_previous,
@@ -30,7 +33,7 @@ from ingest.load import (
 from ingest.publish import seal_and_publish
 from ingest.records import CanonicalRows, Problem, SourceError, SourceRows
 from ingest.register_format import TABLE_ORDER
-from ingest.registers import read_register
+from ingest.registers import read_register, register_files
 from ingest.snapshot import (
     build_lock,
     current_snapshot,
@@ -43,7 +46,36 @@ from ingest.validate import ID_COLUMNS, check_references, validate_source
 from ingest.vocab import Vocabularies, load_vocabularies
 
 Step = Callable[[str], None]
-SourceInput = tuple[SourceConfig, SourceRows | SourceError]
+
+
+@dataclass(frozen=True)
+class UnreadRegister:
+    """A register found on disk, read only when its files differ from the last build's."""
+
+    source_id: str
+    path: Path
+    display_root: Path | None = None
+
+    def read(self) -> SourceRows:
+        return read_register(self.source_id, self.path, self.display_root, columnar=True)
+
+    def content_hash(self, vocabularies: Vocabularies) -> str:
+        """SHA-256 of everything the register's rows are made from: its files' names (as
+        messages show them) and bytes, the vocabularies and the ingest version."""
+        digest = hashlib.sha256(f"uptake {__version__}\n".encode())
+        files = register_files(self.path)
+        vocabulary_files = sorted(Path(vocabularies.directory).glob("*.csv"))
+        for label, file in [("register", f) for f in files] + [
+            ("vocabulary", f) for f in vocabulary_files
+        ]:
+            name = file.name if label == "vocabulary" else _display_name(file, self.display_root)
+            digest.update(f"{label} {name}\n".encode())
+            with file.open("rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
+        return digest.hexdigest()
+
+
+SourceInput = tuple[SourceConfig, SourceRows | SourceError | UnreadRegister]
 # Which sources list each id in this run: table -> id -> source ids.
 Claims = dict[str, dict[str, set[str]]]
 
@@ -63,6 +95,8 @@ class SourceOutcome:
     counts: MergeCounts = field(default_factory=MergeCounts)
     problems: list[Problem] = field(default_factory=list)
     error: str | None = None
+    # The register's files were byte-identical to the last build's: not read, rows kept.
+    same_content: bool = False
 
     @property
     def rejected(self) -> int:
@@ -90,7 +124,10 @@ class BuildResult:
 def read_registers(
     sources: Iterable[SourceConfig], display_root: Path | None = None
 ) -> list[SourceInput]:
-    """Read every configured register source from disk; a missing one is a failed source."""
+    """Find every configured register source on disk; a missing one is a failed source.
+
+    The files are read by the build, and only when their content changed since the last one.
+    """
     read: list[SourceInput] = []
     for source in sources:
         if not isinstance(source, RegisterSource):
@@ -98,11 +135,69 @@ def read_registers(
         if not source.path.exists():
             read.append((source, SourceError(source.id, "register not found", str(source.path))))
             continue
-        try:
-            read.append((source, read_register(source.id, source.path, display_root)))
-        except SourceError as error:
-            read.append((source, error))
+        if not register_files(source.path):
+            read.append(
+                (
+                    source,
+                    SourceError(
+                        source.id, "no register files (CSV or XLSX) found", str(source.path)
+                    ),
+                )
+            )
+            continue
+        read.append((source, UnreadRegister(source.id, source.path, display_root)))
     return read
+
+
+def _display_name(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def _previous_hashes(previous: Path | None) -> dict[str, tuple[str, int]]:
+    """Content hash and reading run of each register as the current snapshot recorded them."""
+    if previous is None:
+        return {}
+    with duckdb.connect(str(previous), read_only=True) as con:
+        exists = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'register_contents'"
+        ).fetchone()[0]
+        if not exists:
+            return {}
+        rows = con.execute("SELECT source_id, content_hash, run_id FROM register_contents")
+        return {r[0]: (r[1], r[2]) for r in rows.fetchall()}
+
+
+def _unchanged_registers(
+    inputs: list[SourceInput], previous: Path | None, vocabularies: Vocabularies
+) -> tuple[dict[str, tuple[str, int]], dict[str, str]]:
+    """Registers that need not be read (source id -> previous hash and run), and the content
+    hash of every register found.
+
+    A register is skipped only when no other source is read in this run either: a source
+    that changed can withdraw an id the unchanged one points at, and only a full read sees it.
+    """
+    hashes = {
+        config.id: read.content_hash(vocabularies)
+        for config, read in inputs
+        if isinstance(read, UnreadRegister)
+    }
+    recorded = _previous_hashes(previous)
+    same = {
+        source_id: recorded[source_id]
+        for source_id, digest in hashes.items()
+        if source_id in recorded and recorded[source_id][0] == digest
+    }
+    to_read = [
+        config.id
+        for config, read in inputs
+        if not isinstance(read, SourceError) and config.id not in same
+    ]
+    return ({} if to_read else same), hashes
 
 
 def _current_ids(
@@ -146,16 +241,29 @@ def build_snapshot(
             )
 
         t0 = time.perf_counter()
+        unchanged, hashes = _unchanged_registers(inputs, previous, vocabularies)
         outcomes: dict[str, SourceOutcome] = {}
         validated: list[CanonicalRows] = []
         for config, read in inputs:
             outcome = SourceOutcome(source_id=config.id, kind=config.kind)
             outcomes[config.id] = outcome
+            if config.id in unchanged:
+                outcome.same_content = True
+                continue
+            owned = isinstance(read, UnreadRegister)
+            if isinstance(read, UnreadRegister):
+                try:
+                    read = read.read()
+                except SourceError as error:
+                    read = error
             if isinstance(read, SourceError):
                 outcome.status = "failed"
                 outcome.error = str(read)
                 continue
             canonical = validate_source(read, vocabularies)
+            if owned:  # read here, so its raw text can go before the merge needs the memory
+                read.frames.clear()
+                read.tables.clear()
             outcome.rows_read = canonical.rows_read
             validated.append(canonical)
         say(f"validate: {len(validated)} source(s) read in {time.perf_counter() - t0:.2f}s")
@@ -171,14 +279,18 @@ def build_snapshot(
             claims: Claims = {}
             for c in validated:
                 for table, rows in c.tables.items():
-                    for row in rows:
-                        claims.setdefault(table, {}).setdefault(row[ID_COLUMNS[table]], set()).add(
-                            c.source_id
-                        )
+                    if table == "status_events":  # events are never owned: no claim to settle
+                        continue
+                    for row_id in _ids(table, rows):
+                        claims.setdefault(table, {}).setdefault(row_id, set()).add(c.source_id)
             for canonical in validated:
                 outcome = outcomes[canonical.source_id]
                 _merge_source(con, canonical, outcome, run_id, started_at, reread, claims)
                 outcome.problems = canonical.problems
+                if canonical.source_id in hashes:
+                    _record_content(con, canonical.source_id, hashes[canonical.source_id], run_id)
+            for source_id, (_digest, read_run) in unchanged.items():
+                _keep_unchanged(con, outcomes[source_id], read_run)
             _record_run(con, run_id, command, started_at, inputs, outcomes)
             say(f"load: run {run_id} merged in {time.perf_counter() - t0:.2f}s")
             name = new_snapshot_name(run_id, started_at, synthetic=command == "synth")
@@ -230,6 +342,42 @@ def _merge_source(
         outcome.counts.add(counts)
 
 
+def _ids(table: str, rows: list[dict] | pl.DataFrame) -> list[str]:
+    if isinstance(rows, pl.DataFrame):
+        return rows[ID_COLUMNS[table]].to_list()
+    return [row[ID_COLUMNS[table]] for row in rows]
+
+
+def _record_content(
+    con: duckdb.DuckDBPyConnection, source_id: str, content_hash: str, run_id: int
+) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO register_contents VALUES (?, ?, ?)",
+        [source_id, content_hash, run_id],
+    )
+
+
+def _keep_unchanged(con: duckdb.DuckDBPyConnection, outcome: SourceOutcome, read_run: int) -> None:
+    """A register not read again: its rows stay as they are, counted unchanged, and the
+    rejects of the run that read it stay in the review queue (and in this run's result)."""
+    for table in TABLE_ORDER:
+        outcome.counts.unchanged += con.execute(
+            f"SELECT count(*) FROM main.{table} "  # noqa: S608 - table from our own list
+            "WHERE source_id = ? AND withdrawn_run_id IS NULL"
+            + (" AND superseded_by IS NULL" if table == "status_events" else ""),
+            [outcome.source_id],
+        ).fetchone()[0]
+    rows = con.execute(
+        'SELECT file, "row", "column", reason, value, raw FROM rejects '
+        "WHERE run_id = ? AND source_id = ? ORDER BY rowid",
+        [read_run, outcome.source_id],
+    ).fetchall()
+    outcome.problems = [
+        Problem(outcome.source_id, file, row, column, reason, value=value, raw=raw)
+        for file, row, column, reason, value, raw in rows
+    ]
+
+
 def _settle_ownership(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -243,7 +391,16 @@ def _settle_ownership(
     (a cycle moved between registers); otherwise reject them, naming the other source."""
     key = ID_COLUMNS[table]
     kept: list[dict] = []
-    existing = owners(con, table, [r[key] for r in rows])
+    existing = owners(con, table, _ids(table, rows))
+    if isinstance(rows, pl.DataFrame):
+        elsewhere = [i for i, (owner, _) in existing.items() if owner != canonical.source_id]
+        if not elsewhere:
+            return rows
+        # Only the rows another source provides need the row-by-row decision below.
+        moving = pl.col(key).is_in(pl.Series(elsewhere, dtype=pl.String).implode())
+        kept_frame, rows = rows.filter(~moving), as_dicts(rows.filter(moving))
+        decided = _settle_ownership(con, table, canonical, rows, run_id, reread, claims)
+        return pl.concat([kept_frame, pl.from_dicts(decided, schema=kept_frame.schema)])
     for row in rows:
         owner, current = existing.get(row[key], (canonical.source_id, True))
         if owner == canonical.source_id:

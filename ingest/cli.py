@@ -54,6 +54,8 @@ def print_summary(result: BuildResult) -> None:
         table.add_column(column, justify="right", no_wrap=True)
     for o in result.outcomes:
         status = "[red]failed[/red]" if o.status == "failed" else "ok"
+        if o.same_content:
+            status = "unchanged (same content)"
         rejected = f"[yellow]{o.rejected}[/yellow]" if o.rejected else "0"
         table.add_row(
             o.source_id,
@@ -239,17 +241,32 @@ def synth(
     data_dir: Annotated[
         Path, typer.Option("--data-dir", help="Folder for the synthetic snapshot.")
     ] = Path("data/build-synthetic"),
+    as_registers: Annotated[
+        Path | None,
+        typer.Option(
+            "--as-registers",
+            help="Write the tables as register CSV files (and a sources.toml) in this folder "
+            "instead of publishing a snapshot.",
+        ),
+    ] = None,
 ) -> None:
     """Publish a SYNTHETIC snapshot of the given size, for benchmarks and scale demos."""
-    from ingest.synth import synthesize
+    from ingest.synth import synthesize, write_synthetic_registers
 
+    say = lambda message: console.print(f"[bold]▸[/bold] {message}", highlight=False)  # noqa: E731
+    if as_registers is not None:
+        folder = write_synthetic_registers(
+            as_registers, institutions, recommendations, events, seed, progress=say
+        )
+        console.print(f"synthetic registers written: {folder}", highlight=False)
+        return
     path = synthesize(
         data_dir,
         institutions=institutions,
         recommendations=recommendations,
         events=events,
         seed=seed,
-        progress=lambda message: console.print(f"[bold]▸[/bold] {message}", highlight=False),
+        progress=say,
     )
     console.print(f"synthetic snapshot published: {path}", highlight=False)
 

@@ -18,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 
 from ingest.paths import SCHEMA_FILE
 from ingest.validate import ID_COLUMNS
 
+# Canonical rows of one table: dicts from the row-by-row path, a frame from the columnar one.
+Rows = list[dict[str, Any]] | pl.DataFrame
 BOOKKEEPING_COLUMNS = ("source_ref", "first_run_id", "changed_run_id", "withdrawn_run_id")
 STAGED_DEFAULTS = {"is_synthetic": False}
 
@@ -88,7 +91,7 @@ def copy_previous(con: duckdb.DuckDBPyConnection, previous: Path) -> int:
 def _stage(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    rows: list[dict[str, Any]],
+    rows: Rows,
     columns: list[str],
     keep_keys: set[str],
 ) -> None:
@@ -100,12 +103,18 @@ def _stage(
         con.register("kept_arrow", pa.table({"key": sorted(keep_keys)}))
         con.execute("INSERT INTO kept_keys SELECT key FROM kept_arrow")
         con.unregister("kept_arrow")
-    if not rows:
+    if len(rows) == 0:
         return
     staged = [c for c in columns if c not in BOOKKEEPING_COLUMNS[1:]]
-    arrow = pa.Table.from_pylist(
-        [{c: row.get(c, STAGED_DEFAULTS.get(c)) for c in staged} for row in rows]
-    )
+    if isinstance(rows, pl.DataFrame):
+        arrow = rows.select(
+            pl.col(c) if c in rows.columns else pl.lit(STAGED_DEFAULTS.get(c)).alias(c)
+            for c in staged
+        ).to_arrow()
+    else:
+        arrow = pa.Table.from_pylist(
+            [{c: row.get(c, STAGED_DEFAULTS.get(c)) for c in staged} for row in rows]
+        )
     con.register("incoming_arrow", arrow)
     names = ", ".join(f'"{c}"' for c in staged)
     con.execute(f"INSERT INTO incoming ({names}) SELECT {names} FROM incoming_arrow")  # noqa: S608
@@ -120,7 +129,7 @@ def merge_entities(
     con: duckdb.DuckDBPyConnection,
     table: str,
     source_id: str,
-    rows: list[dict[str, Any]],
+    rows: Rows,
     run_id: int,
     keep_keys: set[str],
 ) -> MergeCounts:
@@ -191,7 +200,7 @@ def merge_entities(
 def merge_status_events(
     con: duckdb.DuckDBPyConnection,
     source_id: str,
-    rows: list[dict[str, Any]],
+    rows: Rows,
     run_id: int,
     observed_at: dt.datetime,
     origin: str,
@@ -201,8 +210,12 @@ def merge_status_events(
     table = "status_events"
     columns = table_columns(con, table)
     content = [c for c in columns if c not in BOOKKEEPING_COLUMNS]
-    for row in rows:
-        row.setdefault("observed_at", observed_at)
+    if isinstance(rows, pl.DataFrame):
+        if "observed_at" not in rows.columns:
+            rows = rows.with_columns(pl.lit(observed_at).alias("observed_at"))
+    else:
+        for row in rows:
+            row.setdefault("observed_at", observed_at)
     _stage(con, table, rows, columns, keep_slots)
     if origin == "observed":
         # A live source reports its current state on every read; only a state that differs

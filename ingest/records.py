@@ -40,6 +40,8 @@ class SourceRows:
     unreadable_tables: set[str] = field(default_factory=set)
     # When a live source was read; a register's rows are observed when the build runs.
     observed_at: dt.datetime | None = None
+    # Tables read by columns (the fast path for a well-formed CSV): table -> RegisterFrame.
+    frames: dict[str, Any] = field(default_factory=dict)
 
 
 class SourceError(Exception):
@@ -79,7 +81,8 @@ class CanonicalRows:
     """Validated rows of one source, per canonical table, plus what was rejected."""
 
     source_id: str
-    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # One dict per row, or (from the columnar path) a Polars frame with the same columns.
+    tables: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     # Keys of rows that were rejected but whose key could be read: their previous
     # version stays current instead of being marked withdrawn.

@@ -293,3 +293,12 @@ CREATE TABLE snapshot_meta (
     key                     VARCHAR PRIMARY KEY,
     value                   VARCHAR
 );
+
+-- What each register's files were when its rows were last read and merged: the SHA-256 of
+-- its file names and bytes (with the vocabularies and the ingest version). A register whose
+-- files are byte-identical at the next build is not read again; its rows stay as they are.
+CREATE TABLE register_contents (
+    source_id               VARCHAR PRIMARY KEY,
+    content_hash            VARCHAR NOT NULL,
+    run_id                  INTEGER NOT NULL
+);

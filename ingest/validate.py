@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import polars as pl
+
 from ingest.records import FORMULA_WITHOUT_VALUE, CanonicalRows, Problem, RawRow, SourceRows
 from ingest.register_format import TABLE_ORDER, ColumnSpec, register_columns
 from ingest.vocab import Vocabularies, normalise_label
@@ -277,66 +279,91 @@ def validate_source(rows: SourceRows, vocabularies: Vocabularies) -> CanonicalRo
         (p.file, p.column) for p in rows.notices if p.severity == "error" and p.column
     }
     for table in TABLE_ORDER:
-        specs = register_columns()[table]
         seen: dict[str, str] = {}
-        for raw in rows.tables.get(table, []):
-            result.rows_read += 1
-            problems: list[Problem] = []
-            parsed: dict[str, Any] = {}
-            raw_text = json.dumps(
-                {k: v for k, v in raw.values.items() if v is not None}, ensure_ascii=False
-            )
-            for spec in specs:
-                text = raw.values.get(spec.name)
-                if text is None:
-                    text = DEFAULTS.get((table, spec.name))
-                if text is None:
-                    if spec.required:
-                        reason = f"required column '{spec.name}' is empty"
-                        if (raw.file, spec.name) in missing_columns:
-                            reason = f"file lacks required column '{spec.name}'"
-                        problems.append(_problem(rows, raw, spec.name, reason, None, raw_text))
-                    continue
-                try:
-                    parsed[spec.name] = _parse_cell(spec, text, vocabularies)
-                except CellError as error:
-                    problems.append(_problem(rows, raw, spec.name, str(error), text, raw_text))
-            if "__extra__" in raw.values:
-                problems.append(
-                    _problem(
-                        rows,
-                        raw,
-                        None,
-                        "row has more cells than the header has columns "
-                        "(a stray separator or an unquoted comma?)",
-                        raw.values["__extra__"],
-                        raw_text,
-                    )
-                )
-            key = identity(table, parsed, raw.values)
-            if key is not None and not problems:
-                if key in seen:
-                    first_column = next(s.name for s in specs if s.is_key)
-                    problems.append(
-                        _problem(
-                            rows,
-                            raw,
-                            first_column,
-                            f"duplicate: the same {table[:-1].replace('_', ' ')} as at "
-                            f"{seen[key]} ({key})",
-                            raw.values.get(first_column),
-                            raw_text,
-                        )
-                    )
-                else:
-                    seen[key] = raw.ref
-            if problems:
-                result.problems.extend(problems)
-                if key is not None:
-                    result.rejected_keys.setdefault(table, set()).add(key)
-                continue
-            result.tables.setdefault(table, []).append(_canonical(table, parsed, raw, rows))
+        frame = rows.frames.get(table)
+        raws = rows.tables.get(table, [])
+        if frame is not None:
+            from ingest.columnar import raw_rows, validate_frame
+
+            if raws:  # another file of the same table: one pass sees every duplicate
+                raws = raw_rows(table, frame) + raws
+            else:
+                validate_frame(table, frame, rows, vocabularies, result)
+        for raw in raws:
+            validate_row(table, raw, rows, vocabularies, result, seen, missing_columns)
     return result
+
+
+def validate_row(
+    table: str,
+    raw: RawRow,
+    rows: SourceRows,
+    vocabularies: Vocabularies,
+    result: CanonicalRows,
+    seen: dict[str, str],
+    missing_columns: set[tuple[str, str | None]],
+) -> None:
+    """Check one row: keep it canonical in `result`, or reject it with every reason."""
+    specs = register_columns()[table]
+    result.rows_read += 1
+    problems: list[Problem] = []
+    parsed: dict[str, Any] = {}
+    raw_text = json.dumps(
+        {k: v for k, v in raw.values.items() if v is not None}, ensure_ascii=False
+    )
+    for spec in specs:
+        text = raw.values.get(spec.name)
+        if text is None:
+            text = DEFAULTS.get((table, spec.name))
+        if text is None:
+            if spec.required:
+                reason = f"required column '{spec.name}' is empty"
+                if (raw.file, spec.name) in missing_columns:
+                    reason = f"file lacks required column '{spec.name}'"
+                problems.append(_problem(rows, raw, spec.name, reason, None, raw_text))
+            continue
+        try:
+            parsed[spec.name] = _parse_cell(spec, text, vocabularies)
+        except CellError as error:
+            problems.append(_problem(rows, raw, spec.name, str(error), text, raw_text))
+    if "__extra__" in raw.values:
+        problems.append(
+            _problem(
+                rows,
+                raw,
+                None,
+                "row has more cells than the header has columns "
+                "(a stray separator or an unquoted comma?)",
+                raw.values["__extra__"],
+                raw_text,
+            )
+        )
+    key = identity(table, parsed, raw.values)
+    if key is not None and not problems:
+        if key in seen:
+            problems.append(duplicate_problem(table, rows, raw, key, seen[key], raw_text))
+        else:
+            seen[key] = raw.ref
+    if problems:
+        result.problems.extend(problems)
+        if key is not None:
+            result.rejected_keys.setdefault(table, set()).add(key)
+        return
+    result.tables.setdefault(table, []).append(_canonical(table, parsed, raw, rows))
+
+
+def duplicate_problem(
+    table: str, rows: SourceRows, raw: RawRow, key: str, first_ref: str, raw_text: str
+) -> Problem:
+    first_column = next(s.name for s in register_columns()[table] if s.is_key)
+    return _problem(
+        rows,
+        raw,
+        first_column,
+        f"duplicate: the same {table[:-1].replace('_', ' ')} as at {first_ref} ({key})",
+        raw.values.get(first_column),
+        raw_text,
+    )
 
 
 def _problem(
@@ -374,8 +401,12 @@ def check_references(
     for table in TABLE_ORDER:
         ref_specs = [c for c in register_columns()[table] if c.referenced_table]
         for source in sources:
+            rows = source.tables.get(table, [])
+            frame = None
+            if isinstance(rows, pl.DataFrame):
+                frame, rows = _split_unknown_references(rows, ref_specs, known)
             kept: list[dict[str, Any]] = []
-            for row in source.tables.get(table, []):
+            for row in rows:
                 missing = [
                     spec
                     for spec in ref_specs
@@ -405,6 +436,10 @@ def check_references(
                         )
                     )
                 source.rejected_keys.setdefault(table, set()).add(row_identity(table, row))
+            if frame is not None:
+                known.setdefault(table, set()).update(frame[ID_COLUMNS[table]].to_list())
+                source.tables[table] = frame
+                continue
             source.tables[table] = kept
             known.setdefault(table, set()).update(r.get(ID_COLUMNS[table]) for r in kept)
         # A rejected row whose previous version stays current can still be pointed at.
@@ -412,6 +447,32 @@ def check_references(
             known[table].update(
                 source.rejected_keys.get(table, set()) & previous_ids.get(table, set())
             )
+
+
+def _split_unknown_references(
+    frame: pl.DataFrame, ref_specs: list[ColumnSpec], known: dict[str, set[str]]
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """The rows of a frame whose references all resolve, and (as dicts, for the row-by-row
+    check that words their problems) the few that do not."""
+    from ingest.columnar import as_dicts
+
+    resolves = pl.lit(True)
+    for spec in ref_specs:
+        if spec.name not in frame.columns:
+            continue
+        ids = pl.Series(sorted(known.get(spec.referenced_table or "", set())), dtype=pl.String)
+        column = pl.col(spec.name)
+        if spec.is_id_list:
+            ok = column.is_null() | column.list.eval(pl.element().is_in(ids.implode())).list.all()
+        elif spec.required:
+            ok = column.is_in(ids.implode())
+        else:
+            ok = column.is_null() | column.is_in(ids.implode())
+        resolves = resolves & ok.fill_null(False)
+    marked = frame.with_columns(resolves.alias("__resolves__"))
+    good = marked.filter(pl.col("__resolves__")).drop("__resolves__")
+    bad = marked.filter(~pl.col("__resolves__")).drop("__resolves__")
+    return good, as_dicts(bad)
 
 
 def _unknown_ids(value: Any, spec: ColumnSpec, known: set[str] | None) -> list[str]:

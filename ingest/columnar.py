@@ -1,0 +1,367 @@
+"""The fast path for large registers: a well-formed UTF-8 CSV read and checked by columns.
+
+Checking every cell of a million-row register in Python costs minutes. Most cells repeat (a
+date, a status label, an assessor), so each distinct text of a column is parsed once, by the
+very function the row-by-row path uses, and the result is spread over the column by Polars.
+Rows where anything is wrong (a cell that does not parse, an empty required cell, a duplicate)
+go through the row-by-row path, so every message stays exactly what it is there.
+
+A file takes this path only when nothing about it needs the careful reader: UTF-8, commas,
+the header on the first line naming only known columns, no quotes (so a line is a record),
+no blank lines and no control characters. Anything else is read the careful way.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from ingest.register_format import key_columns, register_columns
+from ingest.vocab import Vocabularies, normalise_label
+
+# Force the row-by-row path everywhere (for comparison and benchmarks): "per-cell".
+PATH_VARIABLE = "UPTAKE_REGISTER_PATH"
+# Bytes the careful reader treats in ways a plain split would not: quotes, control
+# characters (Python's str.isspace counts \x1c-\x1f as padding), a lone carriage return.
+_CAREFUL_BYTES = re.compile(rb'["\x00-\x08\x0b\x0c\x0e-\x1f]')
+# clean_cell's padding, as a Rust regex: Unicode whitespace and the invisible characters.
+_PADDING = r"^[\s\u200b\u200c\u200d\u2060\ufeff]+|[\s\u200b\u200c\u200d\u2060\ufeff]+$"
+ROW = "__row__"
+
+
+@dataclass
+class RegisterFrame:
+    """One register table read by columns: cleaned text cells (None when empty) plus the
+    record number of each row, as the careful reader would number it."""
+
+    file: str
+    frame: pl.DataFrame
+
+
+def columnar_enabled() -> bool:
+    return os.environ.get(PATH_VARIABLE, "columnar") != "per-cell"
+
+
+def read_csv_frame(data: bytes, table: str, display: str) -> RegisterFrame | None:
+    """The file as a frame when it qualifies for the fast path, otherwise None."""
+    if not columnar_enabled():
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if (
+        not data.strip()
+        or _CAREFUL_BYTES.search(data)
+        or data.count(b"\r") != data.count(b"\r\n")
+        or b"\n\n" in data
+        or b"\n\r\n" in data
+        or data.startswith((b"\n", b"\r"))
+    ):
+        return None
+    first_line = data.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        names = [cell.strip().lower() for cell in first_line.decode("utf-8").split(",")]
+    except UnicodeDecodeError:
+        return None
+    known = {c.name: c for c in register_columns()[table]}
+    required = {c.name for c in known.values() if c.required}
+    if (
+        any(name != raw for name, raw in zip(names, first_line.decode().split(","), strict=True))
+        or len(set(names)) != len(names)
+        or not set(names) <= set(known)
+        or not required <= set(names)
+        or not set(key_columns(table)) <= set(names)
+    ):
+        return None
+    try:
+        frame = pl.read_csv(
+            data,
+            has_header=True,
+            infer_schema=False,
+            quote_char=None,
+            encoding="utf8",
+            raise_if_empty=False,
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.PolarsError):
+        return None
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if frame.height != lines - 1 or frame.columns != names:
+        return None
+    # The careful reader stops at a cell beyond the csv module's field limit: let it.
+    longest = frame.select(pl.max_horizontal(pl.all().str.len_chars().max())).item()
+    if longest is not None and longest > csv.field_size_limit():
+        return None
+    frame = frame.with_columns(
+        [pl.col(name).str.replace_all(_PADDING, "").replace("", None).alias(name) for name in names]
+    ).with_row_index(ROW, offset=2)
+    blank = pl.all_horizontal([pl.col(name).is_null() for name in names])
+    return RegisterFrame(file=display, frame=frame.filter(~blank))
+
+
+@dataclass
+class ColumnValues:
+    """What each distinct text of one column parses to, and which texts do not parse."""
+
+    parsed: dict[str, Any]
+    bad: set[str]
+
+
+def parse_distinct(
+    spec: Any, texts: pl.Series, vocabularies: Vocabularies, parse: Any, error: type
+) -> ColumnValues:
+    """Parse each distinct text once with the row-by-row path's own parser."""
+    parsed: dict[str, Any] = {}
+    bad: set[str] = set()
+    for text in texts.drop_nulls().unique().to_list():
+        try:
+            parsed[text] = parse(spec, text, vocabularies)
+        except error:
+            bad.add(text)
+    return ColumnValues(parsed, bad)
+
+
+def json_text(column: pl.Expr) -> pl.Expr:
+    """A string column as json.dumps writes it (ensure_ascii=False): only for cells with no
+    quote, backslash or control character, which callers check first."""
+    return pl.when(column.is_null()).then(pl.lit("null")).otherwise('"' + column + '"')
+
+
+NEEDS_JSON_ESCAPE = r'["\\\x00-\x1f]'
+
+
+def short_hashes(payloads: list[str]) -> list[str]:
+    return [hashlib.sha256(p.encode("utf-8")).hexdigest()[:20] for p in payloads]
+
+
+def python_payload(parts: list[Any]) -> str:
+    return json.dumps([str(p) if p is not None else None for p in parts], ensure_ascii=False)
+
+
+def normalised(texts: pl.Series) -> dict[str, str]:
+    return {t: normalise_label(t) for t in texts.drop_nulls().unique().to_list()}
+
+
+def _raw_row(table: str, file: str, record: dict[str, Any]) -> Any:
+    from ingest.records import RawRow
+
+    line = record.pop(ROW)
+    return RawRow(values=record, ref=f"{file}:{line}", file=file, row=line)
+
+
+def raw_rows(table: str, register: RegisterFrame) -> list[Any]:
+    """The frame as the careful reader's rows (for a table that also has rows from elsewhere)."""
+    return [_raw_row(table, register.file, r) for r in register.frame.iter_rows(named=True)]
+
+
+def _identity(table: str, iso: dict[str, pl.Expr]) -> pl.Expr:
+    """validate.identity for every row at once, from the parsed columns."""
+    from ingest.validate import ID_COLUMNS
+
+    col = pl.col
+    parts: list[pl.Expr]
+    if table == "milestones":
+        parts = [col("cycle_id"), iso["occurred_on"], col("kind")]
+    elif table == "responses":
+        parts = [col("recommendation_id"), col("response_kind")]
+    elif table == "outcome_reports":
+        parts = [col("cycle_id"), iso["reported_on"], col("__by__"), col("__status__")]
+    elif table == "congruence":
+        parts = [col("recommendation_id"), col("assessor")]
+    elif table == "collective_responses":
+        parts = [col("cycle_id"), iso["responded_on"], col("response_kind")]
+    elif table == "status_events":
+        parts = [col("recommendation_id"), iso["occurred_on"], col("assessor")]
+    else:
+        return col(ID_COLUMNS[table])
+    return pl.concat_str(parts, separator="/")
+
+
+def _mapped(text: pl.Expr, mapping: dict[str, Any], dtype: pl.DataType) -> pl.Expr:
+    if not mapping:
+        return pl.lit(None, dtype=dtype)
+    keys = list(mapping)
+    return text.replace_strict(keys, [mapping[k] for k in keys], default=None, return_dtype=dtype)
+
+
+def _raw(name: str) -> str:
+    return f"raw:{name}"
+
+
+def validate_frame(
+    table: str,
+    register: RegisterFrame,
+    rows: Any,
+    vocabularies: Vocabularies,
+    result: Any,
+) -> None:
+    """validate_source for one table read by columns: the same canonical rows, the same
+    problems in the same order."""
+    from ingest.validate import (
+        DEFAULTS,
+        ID_COLUMNS,
+        LABELLED_COLUMNS,
+        CellError,
+        _parse_cell,
+        duplicate_problem,
+        validate_row,
+    )
+
+    header = [c for c in register.frame.columns if c != ROW]
+    if table == "status_events" and (rows.status_origin != "listed" or rows.observed_at):
+        seen: dict[str, str] = {}
+        for raw in raw_rows(table, register):
+            validate_row(table, raw, rows, vocabularies, result, seen, set())
+        return
+    specs = register_columns()[table]
+    result.rows_read += register.frame.height
+    work = register.frame.rename({c: _raw(c) for c in header})
+    bad_row = pl.lit(False)
+    outputs: list[pl.Expr] = []
+    iso: dict[str, pl.Expr] = {}
+    for spec in specs:
+        name = spec.name
+        if name not in header:
+            work = work.with_columns(pl.lit(None, dtype=pl.String).alias(_raw(name)))
+        text = pl.col(_raw(name))
+        default = DEFAULTS.get((table, name))
+        if default is not None:
+            text = text.fill_null(pl.lit(default))
+        distinct = work.select(text.alias("t"))["t"]
+        values = parse_distinct(spec, distinct, vocabularies, _parse_cell, CellError)
+        if spec.required:
+            bad_row = bad_row | text.is_null()
+        if values.bad:
+            bad_row = bad_row | text.is_in(list(values.bad)).fill_null(False)
+        good = values.parsed
+        if spec.type == "date":
+            outputs.append(_mapped(text, {k: v[0] for k, v in good.items()}, pl.Date()).alias(name))
+            precision = {k: v[1] for k, v in good.items()}
+            outputs.append(_mapped(text, precision, pl.String()).alias(f"{name}_precision"))
+            iso[name] = pl.col(f"__iso_{name}__")
+            work = work.with_columns(
+                _mapped(text, {k: v[0].isoformat() for k, v in good.items()}, pl.String()).alias(
+                    f"__iso_{name}__"
+                )
+            )
+            continue
+        if spec.type in ("text", "id", "url") or spec.type.startswith("ref:"):
+            parsed = text
+        else:
+            parsed = _mapped(text, good, _dtype(spec))
+        labelled = LABELLED_COLUMNS.get((table, name))
+        if labelled:
+            outputs.append(parsed.alias(labelled[0]))
+            outputs.append(pl.col(_raw(name)).alias(labelled[1]))
+        else:
+            outputs.append(parsed.alias(name))
+    if table == "outcome_reports":
+        by = normalised(work[_raw("reported_by")])
+        status = normalised(work[_raw("status")])
+        work = work.with_columns(
+            _mapped(pl.col(_raw("reported_by")), by, pl.String()).fill_null("").alias("__by__"),
+            _mapped(pl.col(_raw("status")), status, pl.String()).fill_null("").alias("__status__"),
+        )
+    work = work.with_columns(*outputs, bad_row.alias("__bad__"))
+    work = work.with_columns(_identity(table, iso).alias("__key__"))
+    clean = work.filter(~pl.col("__bad__"))
+    first = pl.col("__key__").is_first_distinct()
+    duplicate = clean.filter(~first)
+    kept = clean.filter(first)
+    raw_select = [pl.col(ROW), *[pl.col(_raw(c)).alias(c) for c in header]]
+    flagged = work.filter(pl.col("__bad__")).select(raw_select)
+    firsts: dict[str, str] = {}
+    if duplicate.height:
+        earlier = kept.filter(pl.col("__key__").is_in(duplicate["__key__"].implode()))
+        firsts = {
+            k: f"{register.file}:{r}" for k, r in zip(earlier["__key__"], earlier[ROW], strict=True)
+        }
+    # Rows with a problem, in file order: the row-by-row path says what is wrong.
+    pending = sorted(
+        [(r[ROW], None, r) for r in flagged.iter_rows(named=True)]
+        + [
+            (r[ROW], r.pop("__key__"), r)
+            for r in duplicate.select([*raw_select, "__key__"]).iter_rows(named=True)
+        ],
+        key=lambda item: item[0],
+    )
+    for _line, key, record in pending:
+        raw = _raw_row(table, register.file, record)
+        if key is None:
+            before = result.rows_read
+            validate_row(table, raw, rows, vocabularies, result, {}, set())
+            result.rows_read = before
+            continue
+        raw_text = json.dumps(
+            {k: v for k, v in raw.values.items() if v is not None}, ensure_ascii=False
+        )
+        result.problems.append(duplicate_problem(table, rows, raw, key, firsts[key], raw_text))
+        result.rejected_keys.setdefault(table, set()).add(key)
+    if not kept.height:
+        return
+    columns = [
+        *[pl.col(o.meta.output_name()) for o in outputs],
+        pl.lit(rows.source_id).alias("source_id"),
+        (pl.lit(f"{register.file}:") + pl.col(ROW).cast(pl.String)).alias("source_ref"),
+    ]
+    if table == "status_events":
+        canonical = _with_event_ids(kept, columns, rows.status_origin)
+    else:
+        canonical = kept.select(*columns)
+        if ID_COLUMNS[table] not in canonical.columns:
+            canonical = canonical.with_columns(kept["__key__"].alias(ID_COLUMNS[table]))
+    result.tables[table] = canonical
+
+
+def as_dicts(rows: list[dict[str, Any]] | pl.DataFrame) -> list[dict[str, Any]]:
+    """Canonical rows as the row-by-row path gives them: one dict per row, no empty cells."""
+    if isinstance(rows, pl.DataFrame):
+        return [{k: v for k, v in r.items() if v is not None} for r in rows.iter_rows(named=True)]
+    return rows
+
+
+def _dtype(spec: Any) -> pl.DataType:
+    if spec.type == "int":
+        return pl.Int64()
+    if spec.type == "float":
+        return pl.Float64()
+    if spec.type == "bool":
+        return pl.Boolean()
+    if spec.type == "languages" or spec.is_id_list:
+        return pl.List(pl.String)
+    return pl.String()
+
+
+def _with_event_ids(kept: pl.DataFrame, columns: list[pl.Expr], origin: str) -> pl.DataFrame:
+    """origin, slot_key and event_id exactly as validate._canonical makes them."""
+    shown = {v: str(v) for v in kept["progress"].drop_nulls().unique().to_list()}
+    parts = [
+        pl.col("recommendation_id"),
+        pl.col("__iso_occurred_on__"),
+        pl.col("assessor"),
+        pl.col("status"),
+        pl.col("status_label"),
+        _mapped(pl.col("progress"), shown, pl.String()),
+        pl.col("note"),
+        pl.col("source_url"),
+        pl.lit(origin),
+    ]
+    careful = pl.any_horizontal([p.fill_null("").str.contains(NEEDS_JSON_ESCAPE) for p in parts])
+    payload = pl.lit("[") + pl.concat_str([json_text(p) for p in parts], separator=", ") + ", null]"
+    hashed = kept.select(payload.alias("payload"), careful.alias("careful"))
+    payloads = hashed["payload"].to_list()
+    if hashed["careful"].any():
+        frame = kept.select([p.alias(f"p{i}") for i, p in enumerate(parts)])
+        for index in hashed.with_row_index()["index"].filter(hashed["careful"]).to_list():
+            payloads[index] = python_payload([*frame.row(index), None])
+    return kept.select(
+        *columns,
+        pl.lit(origin).alias("origin"),
+        pl.col("__key__").alias("slot_key"),
+        pl.Series("event_id", short_hashes(payloads)),
+    )
