@@ -28,6 +28,7 @@ PAGES = [
     ("views/timelines.py", "timelines", "nav.timelines"),
     ("views/compare.py", "compare", "nav.compare"),
     ("views/sources.py", "sources", "nav.sources"),
+    ("views/briefing.py", "briefing", "briefing.page_title"),
 ]
 
 

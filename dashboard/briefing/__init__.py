@@ -20,9 +20,9 @@ from streamlit import runtime
 if not runtime.exists():
     streamlit_logger.set_log_level("error")
 
-from dashboard import queries, ui  # noqa: E402
-from dashboard.briefing import charts  # noqa: E402
-from dashboard.messages import t  # noqa: E402
+from dashboard import queries, ui
+from dashboard.briefing import charts
+from dashboard.messages import t
 
 # How far back "what changed" looks when the institution has no follow-up meeting on record.
 DEFAULT_LOOKBACK_DAYS = 90
@@ -234,10 +234,10 @@ def _check_scope(snapshot_path: str, scope: Scope, snapshot_id: str) -> dict[str
 def _period(snapshot_path: str, scope: Scope, as_of: date) -> tuple[date, date]:
     since = scope.since or default_since(snapshot_path, scope.institution_id, as_of)
     until = scope.until or as_of
-    if since > until:
-        raise ScopeError(t("briefing.error.empty_period", since=since, until=until))
     if since > as_of:
         raise ScopeError(t("briefing.error.future_period", since=since, as_of=as_of))
+    if since > until:
+        raise ScopeError(t("briefing.error.empty_period", since=since, until=until))
     return since, until
 
 

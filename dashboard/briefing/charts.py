@@ -80,8 +80,10 @@ def state_bar_chart(
             },
         },
         "layer": [
-            {"mark": "bar", "encoding": {"color": {"field": "colour", "type": "nominal",
-                                                   "scale": None}}},
+            {
+                "mark": "bar",
+                "encoding": {"color": {"field": "colour", "type": "nominal", "scale": None}},
+            },
             {
                 "mark": {"type": "text", "align": "left", "dx": 3},
                 "encoding": {"text": {"field": "count", "type": "quantitative"}},

@@ -128,12 +128,23 @@ def render(briefing: Briefing) -> str:
         [_figure_row(figure) for figure in briefing.figures],
     )
     since, until = briefing.since.isoformat(), briefing.until.isoformat()
-    lines += ["", f"## {t('briefing.changed')}", "", cell(t("briefing.changed_intro",
-                                                             since=since, until=until)), ""]
+    lines += [
+        "",
+        f"## {t('briefing.changed')}",
+        "",
+        cell(t("briefing.changed_intro", since=since, until=until)),
+        "",
+    ]
     if briefing.changes:
         lines += _table(
-            [t(f"{c}.date"), t(f"{c}.kind"), t(f"{c}.recommendation"), t(f"{c}.value"),
-             t(f"{c}.state"), t(f"{c}.source")],
+            [
+                t(f"{c}.date"),
+                t(f"{c}.kind"),
+                t(f"{c}.recommendation"),
+                t(f"{c}.value"),
+                t(f"{c}.state"),
+                t(f"{c}.source"),
+            ],
             [_change_row(change) for change in briefing.changes],
         )
     else:
@@ -141,16 +152,30 @@ def render(briefing: Briefing) -> str:
     lines += ["", f"## {t('briefing.waiting')}", "", cell(t("briefing.waiting_intro")), ""]
     if briefing.waiting:
         lines += _table(
-            [t(f"{c}.number"), t(f"{c}.recommendation"), t(f"{c}.addressee"),
-             t(f"{c}.last_event"), t(f"{c}.days_waiting"), t(f"{c}.source")],
+            [
+                t(f"{c}.number"),
+                t(f"{c}.recommendation"),
+                t(f"{c}.addressee"),
+                t(f"{c}.last_event"),
+                t(f"{c}.days_waiting"),
+                t(f"{c}.source"),
+            ],
             [_waiting_row(row) for row in briefing.waiting],
         )
     else:
         lines.append(cell(t("briefing.waiting_none")))
     lines += ["", f"## {t('briefing.recommendations')}", ""]
     lines += _table(
-        [t(f"{c}.number"), t(f"{c}.recommendation"), t(f"{c}.addressee"), t(f"{c}.response"),
-         t(f"{c}.responded_on"), t(f"{c}.status"), t(f"{c}.status_on"), t(f"{c}.sources")],
+        [
+            t(f"{c}.number"),
+            t(f"{c}.recommendation"),
+            t(f"{c}.addressee"),
+            t(f"{c}.response"),
+            t(f"{c}.responded_on"),
+            t(f"{c}.status"),
+            t(f"{c}.status_on"),
+            t(f"{c}.sources"),
+        ],
         [_recommendation_row(row) for row in briefing.recommendations],
     )
     lines += ["", f"## {t('briefing.charts')}", ""]

@@ -50,12 +50,22 @@ def payload(briefing: Briefing) -> dict[str, Any]:
         "citation": briefing.citation,
         "labels": {
             key: t(f"briefing.{key}")
-            for key in ("headline", "changed", "waiting", "charts", "recommendations",
-                        "methodology")
+            for key in (
+                "headline",
+                "changed",
+                "waiting",
+                "charts",
+                "recommendations",
+                "methodology",
+            )
         },
         "figure_header": [
-            t("briefing.figure"), t("briefing.value"), t("briefing.numerator"),
-            t("briefing.denominator"), t("briefing.n"), t("briefing.basis"),
+            t("briefing.figure"),
+            t("briefing.value"),
+            t("briefing.numerator"),
+            t("briefing.denominator"),
+            t("briefing.n"),
+            t("briefing.basis"),
         ],
         "figures": [
             [
@@ -74,8 +84,10 @@ def payload(briefing: Briefing) -> dict[str, Any]:
             until=briefing.until.isoformat(),
         ),
         "changed_none": t("briefing.changed_none"),
-        "change_header": [t(f"{c}.{key}") for key in
-                          ("date", "kind", "recommendation", "value", "state", "source")],
+        "change_header": [
+            t(f"{c}.{key}")
+            for key in ("date", "kind", "recommendation", "value", "state", "source")
+        ],
         "changes": [
             [
                 _date(change["on_date"], change["on_date_precision"]),
@@ -90,9 +102,17 @@ def payload(briefing: Briefing) -> dict[str, Any]:
         ],
         "waiting_intro": t("briefing.waiting_intro"),
         "waiting_none": t("briefing.waiting_none"),
-        "waiting_header": [t(f"{c}.{key}") for key in
-                           ("number", "recommendation", "addressee", "last_event",
-                            "days_waiting", "source")],
+        "waiting_header": [
+            t(f"{c}.{key}")
+            for key in (
+                "number",
+                "recommendation",
+                "addressee",
+                "last_event",
+                "days_waiting",
+                "source",
+            )
+        ],
         "waiting": [
             [
                 row["number"] or "—",
@@ -106,13 +126,20 @@ def payload(briefing: Briefing) -> dict[str, Any]:
             ]
             for row in briefing.waiting
         ],
-        "charts": [
-            {"svg": chart.svg(), "caption": chart.title}
-            for chart in briefing.charts
+        "charts": [{"svg": chart.svg(), "caption": chart.title} for chart in briefing.charts],
+        "recommendation_header": [
+            t(f"{c}.{key}")
+            for key in (
+                "number",
+                "recommendation",
+                "addressee",
+                "response",
+                "responded_on",
+                "status",
+                "status_on",
+                "source",
+            )
         ],
-        "recommendation_header": [t(f"{c}.{key}") for key in
-                                  ("number", "recommendation", "addressee", "response",
-                                   "responded_on", "status", "status_on", "source")],
         "recommendations": [
             [
                 row["number"] or "—",
