@@ -29,6 +29,7 @@ PAGES = [
     ("views/compare.py", "compare", "nav.compare"),
     ("views/sources.py", "sources", "nav.sources"),
     ("views/briefing.py", "briefing", "briefing.page_title"),
+    ("views/meeting_list.py", "meeting-list", "meeting.page_title"),
 ]
 
 
