@@ -30,6 +30,7 @@ PAGES = [
     ("views/sources.py", "sources", "nav.sources"),
     ("views/briefing.py", "briefing", "briefing.page_title"),
     ("views/meeting_list.py", "meeting-list", "meeting.page_title"),
+    ("views/open_data.py", "open-data", "open_data.page_title"),
 ]
 
 

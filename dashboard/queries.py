@@ -839,3 +839,20 @@ def last_follow_up_meeting(snapshot_path: str, institution_id: str) -> Any:
         .fetchone()
     )
     return row[0] if row else None
+
+
+def published_view(snapshot_path: str, name: str) -> pl.DataFrame:
+    """Every row of one of the snapshot's views, in a stable order, for downloads.
+
+    The name is checked against the snapshot's own catalogue of views before it is placed in
+    the statement, so neither a base table nor anything else can be named through it.
+    """
+    views = {
+        row[0]
+        for row in cursor(snapshot_path)
+        .execute("SELECT view_name FROM duckdb_views() WHERE NOT internal")
+        .fetchall()
+    }
+    if name not in views:
+        raise KeyError(name)
+    return _frame(snapshot_path, f'SELECT * FROM "{name}" ORDER BY ALL')  # noqa: S608 - checked

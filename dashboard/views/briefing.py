@@ -147,7 +147,25 @@ def _show(briefing: Briefing, found: Snapshot) -> None:
         st.info(t("briefing.waiting_none"))
     st.subheader(t("briefing.charts"))
     for chart in briefing.charts:
-        st.image(chart.svg(), caption=chart.caption)
+        svg = chart.svg()
+        st.image(svg, caption=chart.caption)
+        left, right = st.columns(2)
+        left.download_button(
+            "SVG",
+            data=svg,
+            file_name=f"{chart.name}.svg",
+            mime="image/svg+xml",
+            key=f"chart_svg_{chart.name}",
+            on_click="ignore",
+        )
+        right.download_button(
+            "PNG",
+            data=chart.png,
+            file_name=f"{chart.name}.png",
+            mime="image/png",
+            key=f"chart_png_{chart.name}",
+            on_click="ignore",
+        )
     st.subheader(t("briefing.recommendations"))
     st.dataframe(
         _rows(

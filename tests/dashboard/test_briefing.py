@@ -237,4 +237,5 @@ def test_briefing_page_shows_the_briefing_with_downloads(data_dir: Path) -> None
     said = texts(app)
     assert "Headline figures" in said and "Uptake snapshot" in said
     labels = [button.proto.label for button in app.get("download_button")]
-    assert labels == ["Download PDF", "Download Markdown"]
+    assert labels[:2] == ["Download PDF", "Download Markdown"]
+    assert {"SVG", "PNG"} <= set(labels[2:]), "every chart downloads as SVG and PNG"
