@@ -31,6 +31,7 @@ PAGES = [
     ("views/briefing.py", "briefing", "briefing.page_title"),
     ("views/meeting_list.py", "meeting-list", "meeting.page_title"),
     ("views/open_data.py", "open-data", "open_data.page_title"),
+    ("views/changes.py", "changes", "changes.page_title"),
 ]
 
 

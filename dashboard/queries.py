@@ -814,8 +814,9 @@ def dated_changes(
         snapshot_path,
         """
         SELECT on_date, on_date_precision, kind, recommendation_id, number, title, cycle_id,
-               cycle_title, value, label, assessor, count, state, source_url
-        FROM scope_dated_events
+               cycle_title, before_value, before_on, value, label, assessor, count, state,
+               source_url
+        FROM scope_changes
         WHERE institution_id = $institution AND ($cycle IS NULL OR cycle_id = $cycle)
           AND on_date >= $since
         ORDER BY on_date DESC, kind, cycle_id, number NULLS LAST, recommendation_id

@@ -1623,3 +1623,22 @@ SELECT c.institution_id, o.cycle_id, c.title, NULL, NULL, NULL, o.reported_on,
 FROM current_outcome_reports AS o
 JOIN current_cycles AS c USING (cycle_id)
 WHERE o.reported_on IS NOT NULL AND o.reported_on <= uptake_today();
+
+-- The dated events of scope_dated_events with what each replaced: for a response or a status
+-- update, the value the previous record of the same kind held for the same recommendation (and,
+-- for a status, the same assessor), by event date. The "what changed" page and briefings list
+-- these.
+--   (all columns of scope_dated_events)
+--   before_value        the previous value; NULL for the first such record (nothing before
+--                       it, never "no" or "0") and for milestones, collective responses and
+--                       reports, which replace nothing
+--   before_on           the date of that previous record
+CREATE OR REPLACE VIEW scope_changes AS
+SELECT e.*,
+       CASE WHEN e.kind IN ('response', 'status') THEN lag(e.value) OVER w END AS before_value,
+       CASE WHEN e.kind IN ('response', 'status') THEN lag(e.on_date) OVER w END AS before_on
+FROM scope_dated_events AS e
+WINDOW w AS (
+    PARTITION BY e.recommendation_id, e.kind, coalesce(e.assessor, '')
+    ORDER BY e.on_date, e.state, e.value
+);

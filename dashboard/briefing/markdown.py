@@ -59,6 +59,8 @@ def _change_row(change: dict[str, Any]) -> list[str]:
     value = change["label"] or change["value"]
     if change["count"] is not None:
         value = f"{value}: {change['count']}"
+    if change["before_value"] is not None:
+        value = f"{change['before_value']} → {value}"
     return [
         dated(change["on_date"], change["on_date_precision"]),
         cell(t(f"briefing.kind.{change['kind']}")),

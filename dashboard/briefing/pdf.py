@@ -93,7 +93,8 @@ def payload(briefing: Briefing) -> dict[str, Any]:
                 _date(change["on_date"], change["on_date_precision"]),
                 t(f"briefing.kind.{change['kind']}"),
                 _text(change["title"] or change["cycle_title"]),
-                _text(change["label"] or change["value"])
+                (f"{change['before_value']} → " if change["before_value"] is not None else "")
+                + _text(change["label"] or change["value"])
                 + (f": {change['count']}" if change["count"] is not None else ""),
                 t(f"detail.state.{change['state']}"),
                 _link(change["source_url"], source),
