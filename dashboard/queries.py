@@ -857,3 +857,19 @@ def published_view(snapshot_path: str, name: str) -> pl.DataFrame:
     if name not in views:
         raise KeyError(name)
     return _frame(snapshot_path, f'SELECT * FROM "{name}" ORDER BY ALL')  # noqa: S608 - checked
+
+
+def recommendation_changes(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
+    """Every dated record of one recommendation (scope_changes), newest first."""
+    return _frame(
+        snapshot_path,
+        """
+        SELECT on_date, on_date_precision, kind, recommendation_id, number, title, cycle_id,
+               cycle_title, before_value, before_on, value, label, assessor, count, state,
+               source_url
+        FROM scope_changes
+        WHERE recommendation_id = $id
+        ORDER BY on_date DESC, kind, value
+        """,
+        {"id": recommendation_id},
+    )

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import polars as pl
 import streamlit as st
 
-from dashboard import queries, state
+from dashboard import exports, queries, state
 from dashboard.briefing import Briefing, Scope, ScopeError, build, default_since, markdown, pdf
 from dashboard.messages import t
 from dashboard.snapshot import Snapshot
@@ -77,7 +78,7 @@ def _rows(rows: list[dict], columns: dict[str, str]) -> pl.DataFrame:
     )
 
 
-def _show(briefing: Briefing, found: Snapshot) -> None:
+def _show(briefing: Briefing, found: Snapshot, scope: Scope) -> None:
     st.header(briefing.title)
     for line in briefing.scope_lines:
         st.text(line)
@@ -96,6 +97,13 @@ def _show(briefing: Briefing, found: Snapshot) -> None:
         mime="text/markdown",
         on_click="ignore",
     )
+    root = exports.app_root(st.context.url)
+    feed = (
+        f"{root}/feeds/cycle/{quote(scope.cycle_id)}.atom"
+        if scope.cycle_id
+        else f"{root}/feeds/institution/{quote(scope.institution_id)}.atom"
+    )
+    st.link_button(t("feeds.link"), feed, icon=":material/rss_feed:")
     _figures(briefing)
     c = "briefing.column"
     st.subheader(t("briefing.changed"))
@@ -204,7 +212,7 @@ def render() -> None:
     except ScopeError as error:
         st.error(str(error))
         return
-    _show(briefing, found)
+    _show(briefing, found, scope)
 
 
 render()
