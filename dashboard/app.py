@@ -33,6 +33,10 @@ PAGES = [
     ("views/open_data.py", "open-data", "open_data.page_title"),
     ("views/changes.py", "changes", "changes.page_title"),
 ]
+# Pages reached by link only (a recommendation's own page), not listed in the menu.
+HIDDEN_PAGES = [
+    ("views/recommendation.py", "recommendation", "recommendation_page.title"),
+]
 
 
 def _no_snapshot(missing: snapshot.Missing) -> None:
@@ -71,6 +75,9 @@ def main() -> None:
     pages = [
         st.Page(path, title=t(title), url_path=url, default=url == "overview")
         for path, url, title in PAGES
+    ] + [
+        st.Page(path, title=t(title), url_path=url, visibility="hidden")
+        for path, url, title in HIDDEN_PAGES
     ]
     current_page = st.navigation(pages, position="top")
     if facts.get("is_synthetic"):

@@ -157,3 +157,22 @@ def test_pages_are_still_served_beside_the_routes(server_url: str, browser: obje
         assert page.locator("[data-testid='stException']").count() == 0
     finally:
         page.close()
+
+
+def test_a_recommendation_page_shows_its_title_on_a_phone_first_screen(
+    server_url: str, browser: object, e2e_data_dir: Path
+) -> None:
+    with duckdb.connect(str(snapshot_file(e2e_data_dir)), read_only=True) as con:
+        (title,) = con.execute(
+            "SELECT title FROM recommendation_status WHERE recommendation_id = ?", [REC]
+        ).fetchone()
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    try:
+        page.goto(f"{server_url}/recommendation?rec={REC}")
+        heading = page.get_by_text(title).first
+        heading.wait_for(timeout=RENDER_TIMEOUT_MS)
+        box = heading.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 844
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        page.close()
