@@ -33,6 +33,14 @@ PAGES = [
     ("views/timelines.py", "timelines", "nav.timelines"),
     ("views/compare.py", "compare", "nav.compare"),
     ("views/sources.py", "sources", "nav.sources"),
+    ("views/briefing.py", "briefing", "briefing.page_title"),
+    ("views/meeting_list.py", "meeting-list", "meeting.page_title"),
+    ("views/open_data.py", "open-data", "open_data.page_title"),
+    ("views/changes.py", "changes", "changes.page_title"),
+]
+# Pages reached by link only (a recommendation's own page), not listed in the menu.
+HIDDEN_PAGES = [
+    ("views/recommendation.py", "recommendation", "recommendation_page.title"),
 ]
 
 
@@ -72,6 +80,9 @@ def main() -> None:
     pages = [
         st.Page(path, title=t(title), url_path=url, default=url == "overview")
         for path, url, title in PAGES
+    ] + [
+        st.Page(path, title=t(title), url_path=url, visibility="hidden")
+        for path, url, title in HIDDEN_PAGES
     ]
     current_page = st.navigation(pages, position="top")
     if facts.get("is_synthetic"):

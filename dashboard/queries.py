@@ -698,3 +698,178 @@ def scale_values(snapshot_path: str) -> pl.DataFrame:
         "SELECT vocabulary, value, value_order, meaning FROM scale_values "
         "ORDER BY vocabulary, value_order",
     )
+
+
+# --- briefings, meeting lists and exports (issue 11) -----------------------------------------
+# Figures come from the indicator views as they are: a briefing or an export carries them,
+# with their numerators, denominators and basis, and never recomputes them.
+
+# The columns of recommendation_status a briefing, a meeting list or an export shows, in order.
+BRIEFING_RECOMMENDATION_SQL = """
+SELECT s.recommendation_id, s.institution_id, s.institution_name, s.cycle_id, s.cycle_title,
+       s.number, s.title, s.addressee, s.granularity, s.adopted_on, s.adopted_on_precision,
+       s.handed_over_on, s.handed_over_on_precision,
+       s.response_basis, s.response_state, s.stance_label, s.responded_on,
+       s.responded_on_precision, s.responder, s.response_title, s.response_body,
+       s.response_source_url, s.response_due_on, s.response_due_on_precision,
+       s.response_timeliness, s.is_overdue,
+       s.implementation_basis, s.implementation_state, s.status_label, s.status_on,
+       s.status_on_precision, s.status_assessor, s.status_source_url,
+       s.last_event_on, s.last_event_on_precision, s.days_since_last_event, s.is_stale,
+       s.source_url
+FROM recommendation_status AS s
+WHERE s.institution_id = $institution
+  AND ($cycle IS NULL OR s.cycle_id = $cycle)
+  AND ($addressee IS NULL OR s.addressee = $addressee)
+ORDER BY s.cycle_number NULLS LAST, s.cycle_title, try_cast(s.number AS DOUBLE) NULLS LAST,
+         s.number, s.title, s.recommendation_id
+"""
+
+
+def briefing_recommendations(
+    snapshot_path: str,
+    institution_id: str,
+    cycle_id: str | None = None,
+    addressee: str | None = None,
+) -> pl.DataFrame:
+    """Every current recommendation of a scope with its response, status, dates and sources."""
+    return _frame(
+        snapshot_path,
+        BRIEFING_RECOMMENDATION_SQL,
+        {"institution": institution_id, "cycle": cycle_id, "addressee": addressee},
+    )
+
+
+def institution_row(snapshot_path: str, institution_id: str) -> dict[str, Any] | None:
+    """One institution's pooled indicators (institution_indicators), None for an unknown id."""
+    frame = _frame(
+        snapshot_path,
+        "SELECT * FROM institution_indicators WHERE institution_id = $id",
+        {"id": institution_id},
+    )
+    return frame.row(0, named=True) if frame.height else None
+
+
+def cycle_row(snapshot_path: str, cycle_id: str) -> dict[str, Any] | None:
+    """One cycle's indicators (cycle_indicators), None for an unknown id."""
+    frame = _frame(
+        snapshot_path,
+        "SELECT * FROM cycle_indicators WHERE cycle_id = $id",
+        {"id": cycle_id},
+    )
+    return frame.row(0, named=True) if frame.height else None
+
+
+def addressees(snapshot_path: str, institution_id: str) -> list[str]:
+    """The committees and other addressees an institution's recommendations name."""
+    frame = _frame(
+        snapshot_path,
+        """
+        SELECT DISTINCT addressee FROM recommendation_status
+        WHERE institution_id = $institution AND addressee IS NOT NULL
+        ORDER BY addressee
+        """,
+        {"institution": institution_id},
+    )
+    return frame["addressee"].to_list()
+
+
+def scope_mix(
+    snapshot_path: str, institution_id: str, cycle_id: str | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The response-state and implementation mixes of an institution (or one of its cycles),
+    summed over cycles: the counts the briefing's charts draw."""
+    params = {"institution": institution_id, "cycle": cycle_id}
+    stances = _frame(
+        snapshot_path,
+        """
+        SELECT response_state AS state, min(state_order) AS state_order,
+               CAST(sum(count) AS BIGINT) AS count
+        FROM stance_mix
+        WHERE institution_id = $institution AND ($cycle IS NULL OR cycle_id = $cycle)
+        GROUP BY response_state ORDER BY state_order
+        """,
+        params,
+    )
+    statuses = _frame(
+        snapshot_path,
+        """
+        SELECT status AS state, basis, min(status_order) AS state_order,
+               CAST(sum(count) AS BIGINT) AS count
+        FROM implementation_mix
+        WHERE institution_id = $institution AND ($cycle IS NULL OR cycle_id = $cycle)
+        GROUP BY status, basis ORDER BY state_order, basis
+        """,
+        params,
+    )
+    return stances, statuses
+
+
+def dated_changes(
+    snapshot_path: str, institution_id: str, cycle_id: str | None, since: Any
+) -> pl.DataFrame:
+    """Everything dated on or after `since` in a scope, dated by the event (not the build):
+    responses, status updates and the cycles' milestones, with their sources."""
+    return _frame(
+        snapshot_path,
+        """
+        SELECT on_date, on_date_precision, kind, recommendation_id, number, title, cycle_id,
+               cycle_title, before_value, before_on, value, label, assessor, count, state,
+               source_url
+        FROM scope_changes
+        WHERE institution_id = $institution AND ($cycle IS NULL OR cycle_id = $cycle)
+          AND on_date >= $since
+        ORDER BY on_date DESC, kind, cycle_id, number NULLS LAST, recommendation_id
+        """,
+        {"institution": institution_id, "cycle": cycle_id, "since": since},
+    )
+
+
+def last_follow_up_meeting(snapshot_path: str, institution_id: str) -> Any:
+    """The date of the institution's last follow-up meeting up to today, or None."""
+    row = (
+        cursor(snapshot_path)
+        .execute(
+            """
+            SELECT max(on_date) FROM scope_dated_events
+            WHERE institution_id = $institution AND kind = 'milestone'
+              AND value = 'follow_up_meeting'
+            """,
+            {"institution": institution_id},
+        )
+        .fetchone()
+    )
+    return row[0] if row else None
+
+
+def published_view(snapshot_path: str, name: str) -> pl.DataFrame:
+    """Every row of one of the snapshot's views, in a stable order, for downloads.
+
+    The name is checked against the snapshot's own catalogue of views before it is placed in
+    the statement, so neither a base table nor anything else can be named through it.
+    """
+    views = {
+        row[0]
+        for row in cursor(snapshot_path)
+        .execute("SELECT view_name FROM duckdb_views() WHERE NOT internal")
+        .fetchall()
+    }
+    if name not in views:
+        raise KeyError(name)
+    return _frame(snapshot_path, f'SELECT * FROM "{name}" ORDER BY ALL')  # noqa: S608 - checked
+
+
+def recommendation_changes(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
+    """Every dated record of one recommendation (scope_changes), newest first."""
+    return _frame(
+        snapshot_path,
+        """
+        SELECT on_date, on_date_precision, kind, recommendation_id, number, title, cycle_id,
+               cycle_title, before_value, before_on, value, label, assessor, count, state,
+               source_url
+        FROM scope_changes
+        WHERE recommendation_id = $id
+        ORDER BY on_date DESC, kind, value
+        """,
+        {"id": recommendation_id},
+    )

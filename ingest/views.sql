@@ -1579,3 +1579,66 @@ SELECT
     m.median_days_to_response,
     m.n_days_to_response
 FROM pooled AS p, medians AS m;
+
+-- =============================================================================================
+-- Briefings, meeting lists, change lists and exports (issue 11). Views below read the views
+-- above only; they add no figure of their own.
+-- =============================================================================================
+
+-- Every dated record of a scope, dated by the event it records (never by the build that
+-- loaded it), up to today: the "what changed" list of briefings and of the changes page.
+--   institution_id, cycle_id, cycle_title   where it belongs
+--   recommendation_id, number, title        the recommendation it concerns; NULL for a
+--                       cycle's milestone or outcome report
+--   on_date, on_date_precision   the day (or month, year) the event happened
+--   kind                'response' | 'collective_response' | 'aggregate_response' | 'status' |
+--                       'congruence' (from recommendation_timeline), 'milestone' or
+--                       'outcome_report'
+--   value               the canonical value: the stance, response state, status, congruence
+--                       level, milestone kind, or a report's status
+--   label               the source's own words (a milestone's label, a report's status label)
+--   assessor            who assessed it (status, congruence, outcome report)
+--   count               for an outcome report: how many recommendations it puts at `value`
+--   state               'current', 'superseded' (a newer status row replaced it) or
+--                       'withdrawn' (no longer listed by its source)
+--   source_url          where the record is published
+CREATE OR REPLACE VIEW scope_dated_events AS
+SELECT s.institution_id, s.cycle_id, s.cycle_title, t.recommendation_id, s.number, s.title,
+       t.on_date, t.precision AS on_date_precision, t.kind, t.value, t.label, t.assessor,
+       NULL::BIGINT AS count, t.state, t.source_url
+FROM recommendation_timeline AS t
+JOIN recommendation_status AS s USING (recommendation_id)
+WHERE t.kind <> 'adopted' AND t.on_date IS NOT NULL AND t.on_date <= uptake_today()
+UNION ALL
+SELECT c.institution_id, m.cycle_id, c.title, NULL, NULL, NULL, m.occurred_on,
+       m.occurred_on_precision, 'milestone', m.kind, m.label, NULL, NULL, 'current',
+       m.source_url
+FROM current_milestones AS m
+JOIN current_cycles AS c USING (cycle_id)
+WHERE m.occurred_on IS NOT NULL AND m.occurred_on <= uptake_today()
+UNION ALL
+SELECT c.institution_id, o.cycle_id, c.title, NULL, NULL, NULL, o.reported_on,
+       o.reported_on_precision, 'outcome_report', o.status, o.status_label, o.assessor,
+       CAST(o.count AS BIGINT), 'current', o.source_url
+FROM current_outcome_reports AS o
+JOIN current_cycles AS c USING (cycle_id)
+WHERE o.reported_on IS NOT NULL AND o.reported_on <= uptake_today();
+
+-- The dated events of scope_dated_events with what each replaced: for a response or a status
+-- update, the value the previous record of the same kind held for the same recommendation (and,
+-- for a status, the same assessor), by event date. The "what changed" page and briefings list
+-- these.
+--   (all columns of scope_dated_events)
+--   before_value        the previous value; NULL for the first such record (nothing before
+--                       it, never "no" or "0") and for milestones, collective responses and
+--                       reports, which replace nothing
+--   before_on           the date of that previous record
+CREATE OR REPLACE VIEW scope_changes AS
+SELECT e.*,
+       CASE WHEN e.kind IN ('response', 'status') THEN lag(e.value) OVER w END AS before_value,
+       CASE WHEN e.kind IN ('response', 'status') THEN lag(e.on_date) OVER w END AS before_on
+FROM scope_dated_events AS e
+WINDOW w AS (
+    PARTITION BY e.recommendation_id, e.kind, coalesce(e.assessor, '')
+    ORDER BY e.on_date, e.state, e.value
+);

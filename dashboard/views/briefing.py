@@ -1,0 +1,218 @@
+"""Briefing page: choose a scope, read the briefing, download it as PDF or Markdown.
+
+The page shows the same `Briefing` the files are made of, with Streamlit's own widgets (no
+text from a source is ever rendered as Markdown), so screen, PDF and Markdown cannot differ.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+import polars as pl
+import streamlit as st
+
+from dashboard import exports, queries, state
+from dashboard.briefing import Briefing, Scope, ScopeError, build, default_since, markdown, pdf
+from dashboard.messages import t
+from dashboard.snapshot import Snapshot
+
+
+def _scope(path: str, as_of: date) -> Scope:
+    institutions = queries.institutions(path)
+    names = dict(zip(institutions["institution_id"], institutions["name"], strict=True))
+    institution = st.selectbox(
+        t("briefing.institution"), list(names), format_func=names.__getitem__, key="brief_inst"
+    )
+    cycles = queries.cycles(path).filter(pl.col("institution_id") == institution)
+    titles = dict(zip(cycles["cycle_id"], cycles["title"], strict=True))
+    left, right = st.columns(2)
+    cycle = left.selectbox(
+        t("briefing.cycle"),
+        [None, *titles],
+        format_func=lambda value: t("briefing.all_cycles") if value is None else titles[value],
+        key=f"brief_cycle_{institution}",
+    )
+    addressee = right.selectbox(
+        t("briefing.addressee"),
+        [None, *queries.addressees(path, institution)],
+        format_func=lambda value: t("briefing.all_addressees") if value is None else value,
+        key=f"brief_addressee_{institution}",
+    )
+    left, right = st.columns(2)
+    since = left.date_input(
+        t("briefing.since"),
+        value=default_since(path, institution, as_of),
+        key=f"brief_since_{institution}",
+    )
+    until = right.date_input(t("briefing.until"), value=as_of, key="brief_until")
+    return Scope(institution, cycle, addressee, since, until)
+
+
+def _figures(briefing: Briefing) -> None:
+    st.subheader(t("briefing.headline"))
+    st.dataframe(
+        pl.DataFrame(
+            {
+                t("briefing.figure"): [f.label for f in briefing.figures],
+                t("briefing.value"): [
+                    f.value + (f" ({t('briefing.small_n')})" if f.small_n else "")
+                    for f in briefing.figures
+                ],
+                t("briefing.numerator"): [f.numerator for f in briefing.figures],
+                t("briefing.denominator"): [f.denominator for f in briefing.figures],
+                t("briefing.n"): [f.n for f in briefing.figures],
+                t("briefing.basis"): [f.basis for f in briefing.figures],
+            }
+        ),
+        hide_index=True,
+    )
+
+
+def _rows(rows: list[dict], columns: dict[str, str]) -> pl.DataFrame:
+    """Rows as a table with the briefing's column headings (values shown as text)."""
+    return pl.DataFrame(
+        {label: [row.get(key) for row in rows] for key, label in columns.items()},
+        strict=False,
+    )
+
+
+def _show(briefing: Briefing, found: Snapshot, scope: Scope) -> None:
+    st.header(briefing.title)
+    for line in briefing.scope_lines:
+        st.text(line)
+    left, right = st.columns(2)
+    left.download_button(
+        t("briefing.download_pdf"),
+        data=lambda: pdf.render(briefing),
+        file_name=f"briefing-{found.id.removesuffix('.duckdb')}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+    )
+    right.download_button(
+        t("briefing.download_md"),
+        data=markdown.render(briefing),
+        file_name=f"briefing-{found.id.removesuffix('.duckdb')}.md",
+        mime="text/markdown",
+        on_click="ignore",
+    )
+    root = exports.app_root(st.context.url)
+    feed = (
+        f"{root}/feeds/cycle/{quote(scope.cycle_id)}.atom"
+        if scope.cycle_id
+        else f"{root}/feeds/institution/{quote(scope.institution_id)}.atom"
+    )
+    st.link_button(t("feeds.link"), feed, icon=":material/rss_feed:")
+    _figures(briefing)
+    c = "briefing.column"
+    st.subheader(t("briefing.changed"))
+    st.caption(
+        t(
+            "briefing.changed_intro",
+            since=briefing.since.isoformat(),
+            until=briefing.until.isoformat(),
+        )
+    )
+    if briefing.changes:
+        st.dataframe(
+            _rows(
+                briefing.changes,
+                {
+                    "on_date": t(f"{c}.date"),
+                    "kind": t(f"{c}.kind"),
+                    "title": t(f"{c}.recommendation"),
+                    "cycle_title": t(f"{c}.cycle"),
+                    "value": t(f"{c}.value"),
+                    "state": t(f"{c}.state"),
+                    "source_url": t(f"{c}.source"),
+                },
+            ),
+            hide_index=True,
+            column_config={t(f"{c}.source"): st.column_config.LinkColumn()},
+        )
+    else:
+        st.info(t("briefing.changed_none"))
+    st.subheader(t("briefing.waiting"))
+    st.caption(t("briefing.waiting_intro"))
+    if briefing.waiting:
+        st.dataframe(
+            _rows(
+                briefing.waiting,
+                {
+                    "number": t(f"{c}.number"),
+                    "title": t(f"{c}.recommendation"),
+                    "addressee": t(f"{c}.addressee"),
+                    "last_event_on": t(f"{c}.last_event"),
+                    "days_since_last_event": t(f"{c}.days_waiting"),
+                    "source_url": t(f"{c}.source"),
+                },
+            ),
+            hide_index=True,
+            column_config={t(f"{c}.source"): st.column_config.LinkColumn()},
+        )
+    else:
+        st.info(t("briefing.waiting_none"))
+    st.subheader(t("briefing.charts"))
+    for chart in briefing.charts:
+        svg = chart.svg()
+        st.image(svg, caption=chart.caption)
+        left, right = st.columns(2)
+        left.download_button(
+            "SVG",
+            data=svg,
+            file_name=f"{chart.name}.svg",
+            mime="image/svg+xml",
+            key=f"chart_svg_{chart.name}",
+            on_click="ignore",
+        )
+        right.download_button(
+            "PNG",
+            data=chart.png,
+            file_name=f"{chart.name}.png",
+            mime="image/png",
+            key=f"chart_png_{chart.name}",
+            on_click="ignore",
+        )
+    st.subheader(t("briefing.recommendations"))
+    st.dataframe(
+        _rows(
+            briefing.recommendations,
+            {
+                "number": t(f"{c}.number"),
+                "title": t(f"{c}.recommendation"),
+                "addressee": t(f"{c}.addressee"),
+                "response_state": t(f"{c}.response"),
+                "response_basis": t(f"{c}.response_basis"),
+                "responded_on": t(f"{c}.responded_on"),
+                "implementation_state": t(f"{c}.status"),
+                "implementation_basis": t(f"{c}.status_basis"),
+                "status_on": t(f"{c}.status_on"),
+                "source_url": t(f"{c}.source"),
+            },
+        ),
+        hide_index=True,
+        column_config={t(f"{c}.source"): st.column_config.LinkColumn()},
+    )
+    st.subheader(t("briefing.methodology"))
+    for number, note in enumerate(briefing.footnotes, 1):
+        st.text(f"{number}. {note}")
+    st.caption(briefing.citation)
+
+
+def render() -> None:
+    st.title(t("briefing.page_title"))
+    st.caption(t("briefing.intro"))
+    path = state.snapshot_path()
+    found = Snapshot(path=Path(path))
+    as_of = queries.snapshot_facts(path)["as_of"]
+    scope = _scope(path, as_of)
+    try:
+        briefing = build(path, found.id, scope)
+    except ScopeError as error:
+        st.error(str(error))
+        return
+    _show(briefing, found, scope)
+
+
+render()
