@@ -11,7 +11,7 @@ PORT ?= 8501
 
 run: $(VENV)/.installed
 	$(BIN)/python -m ingest build
-	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+	$(BIN)/streamlit run dashboard/server.py --server.port $(PORT)
 
 test: $(VENV)/.installed-test browser nginx
 	$(BIN)/ruff format --check .

@@ -7,11 +7,12 @@ paste the exact view into a committee note and a citizen can share one recommend
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import polars as pl
 import streamlit as st
 
-from dashboard import detail, permalinks, queries, state, ui
+from dashboard import detail, exports, permalinks, queries, state, ui
 from dashboard.messages import label, t
 
 FILTER_KEYS = ("institution", "cycle", "theme", "stance", "status", "assessor")
@@ -203,6 +204,46 @@ def _table(rows: pl.DataFrame) -> None:
             st.session_state[OPEN_KEY] = rows["recommendation_id"][selected[0]]
 
 
+def _download_frame(rows: pl.DataFrame) -> pl.DataFrame:
+    """The matching recommendations as a reader downloads them: ids, names and the evidence
+    states as the snapshot gives them (canonical values, documented in the data package)."""
+    return rows.select(
+        "recommendation_id",
+        "institution",
+        "cycle",
+        "number",
+        "title",
+        "response_basis",
+        "response_state",
+        "response_timeliness",
+        "responded_on",
+        "response_due_on",
+        "implementation_basis",
+        "implementation_state",
+        "days_since_last_event",
+        "is_stale",
+    )
+
+
+def _own_page_links(recommendation_id: str) -> None:
+    """The opened recommendation on a page of its own (printable, for sharing) and its feed."""
+    if not queries.recommendation_exists(state.snapshot_path(), recommendation_id):
+        return
+    root = exports.app_root(st.context.url)
+    wanted = quote(recommendation_id)
+    with st.container(horizontal=True, gap="small"):
+        st.link_button(
+            t("explorer.own_page"),
+            f"{root}/recommendation?rec={wanted}",
+            icon=":material/open_in_full:",
+        )
+        st.link_button(
+            t("feeds.link"),
+            f"{root}/feeds/recommendation/{wanted}.atom",
+            icon=":material/rss_feed:",
+        )
+
+
 def _close_detail() -> None:
     st.session_state[OPEN_KEY] = None
     st.session_state[TABLE_GENERATION_KEY] = st.session_state.get(TABLE_GENERATION_KEY, 0) + 1
@@ -233,9 +274,12 @@ def render() -> None:
     else:
         _table(rows)
         st.caption(t("explorer.select_hint"))
+    if rows.height:
+        exports.download_buttons(_download_frame(rows), "recommendations", key="explorer_download")
     opened = st.session_state.get(OPEN_KEY)
     if opened:
         detail.render(snapshot_path, opened, on_close=_close_detail)
+        _own_page_links(opened)
     _write_url()
 
 

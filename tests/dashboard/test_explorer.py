@@ -108,7 +108,7 @@ def test_permalink_opens_the_recommendation_in_full(data_dir: Path, query: Query
     )
     app = open_page("explorer", {"rec": recommendation_id})
     assert_no_exception(app)
-    assert any(title in header.value for header in app.subheader)
+    assert any(title in as_shown(header.value) for header in app.subheader)
     # Source text is shown as text (st.text), never interpreted as markdown or HTML.
     assert body in [element.value for element in app.text]
     assert f"?rec={recommendation_id}" in texts(app)
