@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 # Re-exported: pages escape untrusted text through ui, as they always have.
+from dashboard import exports
 from dashboard.messages import Markdown as Markdown
 from dashboard.messages import escape_markdown as escape_markdown
 from dashboard.messages import t
@@ -38,6 +39,8 @@ def chart_block(
         st.dataframe(
             shown, hide_index=True, width="stretch", column_config=config, key=f"{key}_table"
         )
+        # The download holds the values themselves (gaps as empty cells, not words).
+        exports.download_buttons(table, key, key=f"{key}_download")
 
 
 def _title_of(config: object, name: str) -> str:
@@ -95,6 +98,7 @@ def table(
     """A read-only data table whose gaps read "not recorded" (see words_for_missing)."""
     shown, config = words_for_missing(frame, column_config, keep)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=key)
+    exports.download_buttons(frame, key, key=f"{key}_download")
 
 
 def empty_state(what: str, change: str) -> None:
