@@ -52,6 +52,13 @@ def _no_snapshot(missing: snapshot.Missing) -> None:
     st.caption(t("app.no_snapshot.env", env=snapshot.DATA_DIR_ENV))
 
 
+def _restart_if_superseded(found: snapshot.Snapshot) -> None:
+    """A build pruned the snapshot this run was reading: run again on the current one, whose
+    arrival state.publish_snapshot announces, instead of showing an error."""
+    if snapshot.superseded(found):
+        st.rerun()
+
+
 def main() -> None:
     st.set_page_config(
         page_title=t("app.title"),
@@ -66,6 +73,7 @@ def main() -> None:
         facts = queries.snapshot_facts(str(found.path))
         missing = queries.missing_views(str(found.path))
     except duckdb.Error as error:
+        _restart_if_superseded(found)
         st.title(t("app.title"))
         st.error(t("app.unreadable_snapshot", name=found.id, reason=type(error).__name__))
         st.code(t("app.no_snapshot.command"), language="bash")
@@ -92,6 +100,7 @@ def main() -> None:
     except duckdb.Error as error:
         # A snapshot that opens but cannot answer (e.g. replaced mid-read) gets a notice and
         # the fix, never a traceback.
+        _restart_if_superseded(found)
         st.error(t("app.query_failed", reason=type(error).__name__))
         st.code(t("app.no_snapshot.command"), language="bash")
     built_at = facts.get("built_at")

@@ -47,6 +47,18 @@ def current(directory: Path | None = None) -> Snapshot | Missing:
     return found
 
 
+def superseded(found: Snapshot) -> bool:
+    """Whether `found` was pruned while a run read it and CURRENT now names another snapshot.
+
+    A connection already open keeps reading a deleted file, but once the shared connection has
+    aged out of the cache a new one cannot open it; such a run is started again on the current
+    snapshot rather than ending in an error."""
+    if found.path.exists():
+        return False
+    now = current()
+    return isinstance(now, Snapshot) and now.path != found.path
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(snapshot_path: str) -> duckdb.DuckDBPyConnection:
     """One read-only connection per snapshot file; older snapshots fall out of the cache."""

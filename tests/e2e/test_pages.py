@@ -3,12 +3,15 @@ error, and the explorer's row selection and permalinks work as a visitor would u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.dashboard.snapshot_build import snapshot_file
+from tests.e2e.recommendations import first_recommendation
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +27,17 @@ PAGES = {
 # and then at the root; those probe 404s are the framework's, not the app's.
 FRAMEWORK_PROBES = ("/_stcore/health", "/_stcore/host-config")
 VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
-RENDER_TIMEOUT_MS = 30_000
+# Every wait is on the page's state; the bound only decides when a stuck page fails, and is
+# generous because the suite must pass on a machine whose cores are busy with other work.
+RENDER_TIMEOUT_MS = 90_000
+# The app's footer, the last element of every run (dashboard/app.py).
+FOOTER = re.compile(r"^Snapshot uptake-\S+\.duckdb, built ")
+SCRIPT_DONE = (
+    "() => document.querySelector('[data-testid=\"stApp\"]')"
+    "?.getAttribute('data-test-script-state') === 'notRunning'"
+)
+# Two animation frames: the browser has laid out and painted what the last change caused.
+PAINTED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 class Visit:
@@ -51,15 +64,14 @@ class Visit:
         self.settle()
 
     def settle(self) -> None:
-        """Wait until Streamlit has finished the script run (no "running" indicator)."""
+        """Wait until Streamlit has finished the script run: the page's heading is drawn, the
+        footer (written last) is there and the "running" state is over. Call it once the
+        change that starts a run is visible (a new page, an opened detail), never before."""
         page = self.page
-        page.wait_for_selector("h1", timeout=RENDER_TIMEOUT_MS)  # type: ignore[attr-defined]
-        page.wait_for_function(  # type: ignore[attr-defined]
-            "() => document.querySelector('[data-testid=\"stApp\"]')"
-            "?.getAttribute('data-test-script-state') === 'notRunning'",
-            timeout=RENDER_TIMEOUT_MS,
-        )
-        page.wait_for_timeout(800)  # type: ignore[attr-defined]
+        page.locator("h1").first.wait_for(timeout=RENDER_TIMEOUT_MS)  # type: ignore[attr-defined]
+        page.get_by_text(FOOTER).last.wait_for(timeout=RENDER_TIMEOUT_MS)  # type: ignore[attr-defined]
+        page.wait_for_function(SCRIPT_DONE, timeout=RENDER_TIMEOUT_MS)  # type: ignore[attr-defined]
+        page.evaluate(PAINTED)  # type: ignore[attr-defined]
 
     def screenshot(self, path: Path) -> None:
         """The whole page: Streamlit scrolls inside its main container, so the viewport is
@@ -71,7 +83,8 @@ class Visit:
             '[data-testid="stAppScrollToBottomContainer"]\')].map(e => e.scrollHeight), 0)'
         )
         page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})  # type: ignore[attr-defined]
-        page.wait_for_timeout(600)  # type: ignore[attr-defined]
+        page.wait_for_function(SCRIPT_DONE, timeout=RENDER_TIMEOUT_MS)  # type: ignore[attr-defined]
+        page.evaluate(PAINTED)  # type: ignore[attr-defined]
         page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
         page.set_viewport_size(size)  # type: ignore[attr-defined]
 
@@ -85,6 +98,8 @@ class Visit:
 def visit(browser: object, request: pytest.FixtureRequest) -> Iterator[Visit]:
     width, height = VIEWPORTS[getattr(request, "param", "desktop")]
     context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    # Navigation and clicks get the same bound as every other wait.
+    context.set_default_timeout(RENDER_TIMEOUT_MS)
     page = context.new_page()
     yield Visit(page)
     context.close()
@@ -99,43 +114,26 @@ def test_page_renders_cleanly(
     visit.open(f"{app_url}/{PAGES[page_name]}")
     visit.screenshot(screenshot_dir / f"{page_name}-{viewport}.png")
     visit.assert_clean()
-    assert visit.page.locator("h1").count() >= 1  # type: ignore[attr-defined]
-
-
-def _first_recommendation(data_dir: Path) -> tuple[str, str]:
-    import duckdb
-
-    with duckdb.connect(str(snapshot_file(data_dir)), read_only=True) as con:
-        row = con.execute(
-            """
-            SELECT recommendation_id, title FROM recommendation_status
-            ORDER BY institution_name, cycle_number NULLS LAST, cycle_title,
-                     try_cast(number AS DOUBLE) NULLS LAST, number, title
-            LIMIT 1
-            """
-        ).fetchone()
-    assert row is not None
-    return str(row[0]), str(row[1])
 
 
 def test_selecting_a_row_opens_its_detail(
     visit: Visit, app_url: str, e2e_data_dir: Path, screenshot_dir: Path
 ) -> None:
-    recommendation_id, title = _first_recommendation(e2e_data_dir)
+    recommendation_id, title = first_recommendation(e2e_data_dir)
     visit.open(f"{app_url}/explorer")
     grid = visit.page.locator('[data-testid="stDataFrame"]').first  # type: ignore[attr-defined]
-    grid.wait_for()
+    # Click only once the grid has drawn its rows: its accessible table holds the first title.
+    grid.locator("td", has_text=title[:30]).first.wait_for(state="attached")
     box = grid.bounding_box()
     assert box is not None
     # The first column of the grid is the row-selection marker; the header is ~35 px high.
     visit.page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # type: ignore[attr-defined]
-    visit.page.wait_for_selector(  # type: ignore[attr-defined]
-        ".st-key-recommendation_detail", timeout=RENDER_TIMEOUT_MS
-    )
-    visit.settle()
     detail = visit.page.locator(".st-key-recommendation_detail")  # type: ignore[attr-defined]
-    assert title[:30] in detail.inner_text()
-    assert f"rec={recommendation_id}" in visit.page.url  # type: ignore[attr-defined]
+    expect(detail).to_contain_text(title[:30], timeout=RENDER_TIMEOUT_MS)
+    visit.settle()
+    expect(visit.page).to_have_url(  # type: ignore[arg-type]
+        re.compile(f"rec={re.escape(recommendation_id)}"), timeout=RENDER_TIMEOUT_MS
+    )
     visit.screenshot(screenshot_dir / "explorer-selected-desktop.png")
     visit.assert_clean()
 
@@ -143,11 +141,10 @@ def test_selecting_a_row_opens_its_detail(
 def test_permalink_restores_recommendation_and_filters(
     visit: Visit, app_url: str, e2e_data_dir: Path
 ) -> None:
-    recommendation_id, title = _first_recommendation(e2e_data_dir)
+    recommendation_id, title = first_recommendation(e2e_data_dir)
     visit.open(f"{app_url}/explorer?rec={recommendation_id}&stance=not_recorded")
     detail = visit.page.locator(".st-key-recommendation_detail")  # type: ignore[attr-defined]
-    detail.wait_for(timeout=RENDER_TIMEOUT_MS)
-    assert title[:30] in detail.inner_text()
+    expect(detail).to_contain_text(title[:30], timeout=RENDER_TIMEOUT_MS)
     # The filter comes back from the link: wait for its chip rather than reading the page at
     # one instant, when a rerun may still be replacing the widgets.
     chip = visit.page.locator('[data-testid="stMultiSelect"]', has_text="Not recorded")  # type: ignore[attr-defined]
@@ -157,9 +154,9 @@ def test_permalink_restores_recommendation_and_filters(
 
 def test_hostile_permalink_shows_notice(visit: Visit, app_url: str) -> None:
     visit.open(f"{app_url}/explorer?rec=%3Cscript%3Ealert(1)%3C/script%3E&q=%27%20OR%201%3D1%20--")
-    alerts = visit.page.locator('[data-testid="stAlert"]').all_inner_texts()  # type: ignore[attr-defined]
-    assert any("<script>alert(1)</script>" in text and "ignored" in text for text in alerts)
-    assert visit.page.locator("script:text('alert(1)')").count() == 0  # type: ignore[attr-defined]
+    notice = visit.page.locator('[data-testid="stAlert"]', has_text="<script>alert(1)</script>")  # type: ignore[attr-defined]
+    expect(notice.first).to_contain_text("ignored", timeout=RENDER_TIMEOUT_MS)
+    expect(visit.page.locator("script:text('alert(1)')")).to_have_count(0)  # type: ignore[attr-defined]
     visit.assert_clean()
 
 
@@ -178,7 +175,7 @@ def test_institution_card_link_opens_the_filtered_explorer(
     link.first.wait_for(state="attached", timeout=RENDER_TIMEOUT_MS)
     link.first.click()
     visit.page.wait_for_url(f"**/explorer?institution={institution_id}", timeout=RENDER_TIMEOUT_MS)  # type: ignore[attr-defined]
+    chosen = visit.page.locator('[data-testid="stMultiSelect"]', has_text=name[:20])  # type: ignore[attr-defined]
+    chosen.first.wait_for(timeout=RENDER_TIMEOUT_MS)
     visit.settle()
-    chosen = visit.page.locator('[data-testid="stMultiSelect"]').all_inner_texts()  # type: ignore[attr-defined]
-    assert any(name[:20] in text for text in chosen)
     visit.assert_clean()
