@@ -15,7 +15,7 @@ import polars as pl
 from feedgen.feed import FeedGenerator
 
 from dashboard import queries
-from dashboard.messages import t
+from dashboard.messages import plain as t
 
 # The earliest day a feed looks back to: every dated record.
 EPOCH = date(1900, 1, 1)

@@ -109,6 +109,17 @@ def t(key: str, /, **values: Any) -> Markdown:
     return Markdown(template.format_map({name: _fill_value(v) for name, v in values.items()}))
 
 
+def plain(key: str, /, **values: Any) -> str:
+    """The message for `key` with its values filled in as they are, for outputs that are not
+    Markdown or that escape for themselves: the PDF (typst receives data as values, never as
+    markup), Atom feeds, HTTP text answers and command-line messages. Never pass its result to
+    an element that renders Markdown."""
+    template = catalogue().get(key)
+    if template is None:
+        return key
+    return template.format_map(values) if values else template
+
+
 def tn(key: str, /, count: int | None, **values: Any) -> Markdown:
     """The message for `key` in the plural form `count` takes in the catalogue's language.
 

@@ -24,7 +24,7 @@ from starlette.routing import Route  # noqa: E402
 
 from dashboard import exports, feeds, queries, snapshot  # noqa: E402
 from dashboard.exports import datapackage  # noqa: E402
-from dashboard.messages import t  # noqa: E402
+from dashboard.messages import plain as t  # noqa: E402
 
 ATOM = "application/atom+xml; charset=utf-8"
 

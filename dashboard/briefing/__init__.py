@@ -22,7 +22,7 @@ if not runtime.exists():
 
 from dashboard import queries, ui
 from dashboard.briefing import charts
-from dashboard.messages import t
+from dashboard.messages import plain as t
 
 # How far back "what changed" looks when the institution has no follow-up meeting on record.
 DEFAULT_LOOKBACK_DAYS = 90

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dashboard import snapshot
 from dashboard.briefing import Scope, ScopeError, build, markdown, pdf
-from dashboard.messages import t
+from dashboard.messages import plain as t
 
 
 def _date(text: str) -> date:

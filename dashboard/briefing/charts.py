@@ -14,7 +14,7 @@ import polars as pl
 import vl_convert
 
 from dashboard import palette
-from dashboard.messages import t
+from dashboard.messages import plain as t
 
 # A font every machine running the app has (Debian's DejaVu, also used by the PDF).
 CHART_FONT = "DejaVu Sans"

@@ -8,7 +8,7 @@ from typing import Any
 
 from dashboard import ui
 from dashboard.briefing import Briefing, Figure
-from dashboard.messages import t
+from dashboard.messages import plain as t
 
 # A URL is linked only when it is plainly one: http(s), no spaces or angle brackets.
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`]+$")

@@ -16,7 +16,7 @@ import typst
 
 from dashboard import ui
 from dashboard.briefing import Briefing
-from dashboard.messages import t
+from dashboard.messages import plain as t
 
 TEMPLATE = Path(__file__).with_name("briefing.typ")
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`]+$")

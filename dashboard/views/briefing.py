@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard import exports, queries, state
 from dashboard.briefing import Briefing, Scope, ScopeError, build, default_since, markdown, pdf
-from dashboard.messages import t
+from dashboard.messages import escape_markdown, t
 from dashboard.snapshot import Snapshot
 
 
@@ -197,7 +197,7 @@ def _show(briefing: Briefing, found: Snapshot, scope: Scope) -> None:
     st.subheader(t("briefing.methodology"))
     for number, note in enumerate(briefing.footnotes, 1):
         st.text(f"{number}. {note}")
-    st.caption(briefing.citation)
+    st.caption(escape_markdown(briefing.citation))
 
 
 def render() -> None:
@@ -210,7 +210,7 @@ def render() -> None:
     try:
         briefing = build(path, found.id, scope)
     except ScopeError as error:
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))
         return
     _show(briefing, found, scope)
 
