@@ -6,6 +6,7 @@ text from a source is ever rendered as Markdown), so screen, PDF and Markdown ca
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -15,7 +16,7 @@ import streamlit as st
 
 from dashboard import exports, queries, state
 from dashboard.briefing import Briefing, Scope, ScopeError, build, default_since, markdown, pdf
-from dashboard.messages import escape_markdown, t
+from dashboard.messages import escape_markdown, label, t
 from dashboard.snapshot import Snapshot
 
 
@@ -50,6 +51,11 @@ def _scope(path: str, as_of: date) -> Scope:
     return Scope(institution, cycle, addressee, since, until)
 
 
+def _figure(value: object) -> str:
+    """A count of the headline table; n/a where the figure cannot be computed."""
+    return t("common.not_available") if value is None else str(value)
+
+
 def _figures(briefing: Briefing) -> None:
     st.subheader(t("briefing.headline"))
     st.dataframe(
@@ -60,9 +66,9 @@ def _figures(briefing: Briefing) -> None:
                     f.value + (f" ({t('briefing.small_n')})" if f.small_n else "")
                     for f in briefing.figures
                 ],
-                t("briefing.numerator"): [f.numerator for f in briefing.figures],
-                t("briefing.denominator"): [f.denominator for f in briefing.figures],
-                t("briefing.n"): [f.n for f in briefing.figures],
+                t("briefing.numerator"): [_figure(f.numerator) for f in briefing.figures],
+                t("briefing.denominator"): [_figure(f.denominator) for f in briefing.figures],
+                t("briefing.n"): [_figure(f.n) for f in briefing.figures],
                 t("briefing.basis"): [f.basis for f in briefing.figures],
             }
         ),
@@ -70,10 +76,33 @@ def _figures(briefing: Briefing) -> None:
     )
 
 
+# Columns holding a canonical value, with the scale whose labels a reader sees.
+_SCALE_OF = {
+    "response_state": "response_state",
+    "implementation_state": "implementation_state",
+    "response_basis": "evidence",
+    "implementation_basis": "evidence",
+}
+
+
+def _cell(key: str, value: object) -> object:
+    """A value as a reader reads it: a label for a canonical value, a date without a clock,
+    and "not recorded" where the record has nothing — never "None"."""
+    if value is None:
+        return None if key == "source_url" else t("common.not_recorded")
+    if key in _SCALE_OF:
+        return label(_SCALE_OF[key], str(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value if key == "source_url" else str(value)
+
+
 def _rows(rows: list[dict], columns: dict[str, str]) -> pl.DataFrame:
     """Rows as a table with the briefing's column headings (values shown as text)."""
     return pl.DataFrame(
-        {label: [row.get(key) for row in rows] for key, label in columns.items()},
+        {heading: [_cell(key, row.get(key)) for row in rows] for key, heading in columns.items()},
         strict=False,
     )
 
