@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import exports, queries, state
+from dashboard import exports, queries, state, ui
 from dashboard.briefing import default_since
 from dashboard.messages import t
 
@@ -57,11 +57,10 @@ def render() -> None:
         pl.col("state").alias(t(f"{c}.state")),
         pl.col("source_url").alias(t(f"{c}.source")),
     )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_config={t(f"{c}.source"): st.column_config.LinkColumn()},
+    readable, config = ui.words_for_missing(
+        shown, {t(f"{c}.source"): st.column_config.LinkColumn()}
     )
+    st.dataframe(readable, hide_index=True, column_config=config)
     exports.download_buttons(changes, f"changes-{institution}", key="chg_download")
 
 
