@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -232,8 +233,15 @@ class Traffic:
     failures: list[str] = field(default_factory=list)
 
 
+# The app escapes what it fills into its messages (a backslash before Markdown punctuation,
+# an invisible word joiner where Streamlit would make a link); a visitor reads neither.
+_ESCAPES = re.compile(r"\\(.)")
+_WORD_JOINER = "\u2060"
+
+
 def snapshot_shown(texts: list[str]) -> str | None:
-    footer = next((text for text in texts if text.startswith(FOOTER_MARK)), None)
+    shown = (_ESCAPES.sub(r"\1", text).replace(_WORD_JOINER, "") for text in texts)
+    footer = next((text for text in shown if text.startswith(FOOTER_MARK)), None)
     return footer.split()[1].rstrip(",") if footer else None
 
 

@@ -16,7 +16,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import queries, snapshot
-from tests.dashboard.app_driver import APP, PAGES, TIMEOUT_SECONDS, assert_no_exception, texts
+from tests.dashboard.app_driver import (
+    APP,
+    PAGES,
+    TIMEOUT_SECONDS,
+    as_shown,
+    assert_no_exception,
+    texts,
+)
 from tests.dashboard.app_driver import copy_snapshot as publish_copy
 from tests.dashboard.snapshot_build import build_snapshot, snapshot_file
 
@@ -27,7 +34,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _footer_snapshot(app: AppTest) -> str:
-    footer = next(c.value for c in app.caption if c.value.startswith("Snapshot "))
+    footer = next(
+        as_shown(c.value) for c in app.caption if as_shown(c.value).startswith("Snapshot ")
+    )
     return footer.removeprefix("Snapshot ").split(",")[0]
 
 
@@ -110,7 +119,7 @@ def test_a_run_whose_snapshot_is_pruned_under_it_moves_to_the_current_one(
     assert_no_exception(app)
     assert not app.error, [error.value for error in app.error]
     assert _footer_snapshot(app) == newer
-    assert any(newer in toast.value for toast in app.toast), texts(app)
+    assert any(newer in as_shown(toast.value) for toast in app.toast), texts(app)
 
 
 def test_a_session_left_on_a_pruned_snapshot_reads_the_current_one(
@@ -131,4 +140,4 @@ def test_a_session_left_on_a_pruned_snapshot_reads_the_current_one(
     assert_no_exception(app)
     assert not app.error, [error.value for error in app.error]
     assert _footer_snapshot(app) == "uptake-left-b.duckdb"
-    assert any("uptake-left-b.duckdb" in toast.value for toast in app.toast)
+    assert any("uptake-left-b.duckdb" in as_shown(toast.value) for toast in app.toast)
