@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries, scope, state, survival, ui
+from dashboard import charts, exports, queries, scope, state, survival, ui
 from dashboard.messages import Markdown, label, t
 
 # Institutions compared side by side at most, and how many are compared when nobody chose:
@@ -71,6 +71,9 @@ def _side_by_side(rows: pl.DataFrame) -> None:
             table[name].append(_figure(record, column, n_column, numerator))
     st.dataframe(pl.DataFrame(table), hide_index=True, width="stretch", key="compare_table")
     st.caption(t("compare.table_note"))
+    # The download holds the indicators themselves, one row per institution, with every
+    # numerator, denominator and n beside each rate (not the formatted cells above).
+    exports.download_buttons(rows, "institution_indicators", key="compare_download")
 
 
 def _response_days(snapshot_path: str, chosen: tuple[str, ...], names: list[str]) -> None:
