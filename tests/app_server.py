@@ -3,12 +3,14 @@ loopback port, and waiting until a spawned `streamlit run` answers its health ch
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -70,3 +72,22 @@ def spawn_app(data_dir: Path, port: int, log: IO[bytes]) -> subprocess.Popen[byt
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+@contextlib.contextmanager
+def running_app(data_dir: Path, log_path: Path) -> Iterator[str]:
+    """The app serving `data_dir` on a free port, healthy, for the length of the block; its
+    output goes to `log_path`. Yields the app's base URL."""
+    port = free_port()
+    with log_path.open("wb") as log:
+        process = spawn_app(data_dir, port, log)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -4,14 +4,13 @@ and Debian's chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, free_port, spawn_app, wait_healthy
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, running_app
 from tests.dashboard.snapshot_build import build_snapshot
 
 SCREENSHOT_DIR = Path(
@@ -27,20 +26,8 @@ def e2e_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_url(e2e_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = (tmp_path_factory.mktemp("e2e-log") / "streamlit.log").open("wb")
-    process = spawn_app(e2e_data_dir, port, log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
+    with running_app(e2e_data_dir, tmp_path_factory.mktemp("e2e-log") / "streamlit.log") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

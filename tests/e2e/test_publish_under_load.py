@@ -25,7 +25,7 @@ import pytest
 
 from dashboard.snapshot import REPO_ROOT
 from ingest.snapshot import KEEP_SNAPSHOTS
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, free_port, spawn_app, wait_healthy
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, running_app
 from tests.dashboard.snapshot_build import build_snapshot, snapshot_file
 from tests.e2e.recommendations import first_recommendation
 
@@ -104,20 +104,8 @@ def load_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def load_app_url(load_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = (tmp_path_factory.mktemp("load-log") / "streamlit.log").open("wb")
-    process = spawn_app(load_data_dir, port, log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
+    with running_app(load_data_dir, tmp_path_factory.mktemp("load-log") / "streamlit.log") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def _build(data_dir: Path) -> str:
