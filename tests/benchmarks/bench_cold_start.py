@@ -1,7 +1,7 @@
 """Cold start, repeated: `streamlit run` spawned afresh each time, headless Chromium opening
 the default page, timed to the first Vega chart drawn (a benchmark, not a test).
 
-    python tests/benchmarks/bench_cold_start.py --data-dir DIR [--runs 5]
+    python tests/benchmarks/bench_cold_start.py --data-dir DIR [--runs 5] [--script PATH]
 
 DIR holds a published snapshot (`python -m ingest build --data-dir DIR` for the bundled data,
 `python -m ingest synth --data-dir DIR` for Europe scale). Each run is a new server process, so
@@ -25,17 +25,17 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench_browser import CHART, CHART_TIMEOUT_MS, _spawn, _stop  # noqa: E402
+from bench_browser import CHART, CHART_TIMEOUT_MS, _stop  # noqa: E402
 
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy  # noqa: E402
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, free_port, spawn_app, wait_healthy  # noqa: E402
 
 
-def one_cold_start(browser: object, data_dir: Path, log: Path) -> dict[str, float]:
+def one_cold_start(browser: object, data_dir: Path, log: Path, script: str) -> dict[str, float]:
     """Spawn the app, open it in a fresh page, and time the steps to the first chart."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     spawned = time.perf_counter()
-    process = _spawn(data_dir, port, log)
+    process = spawn_app(data_dir, port, log.open("wb"), script)
     try:
         wait_healthy(url, process, poll_seconds=0.05)
         healthy = time.perf_counter()
@@ -61,6 +61,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--script",
+        default="dashboard/server.py",
+        help="what `streamlit run` serves: dashboard/server.py (as `make run`) or dashboard/app.py",
+    )
     parser.add_argument("--json", type=Path, help="write every run's figures here")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -72,7 +77,9 @@ def main() -> int:
         try:
             for index in range(args.runs):
                 runs.append(
-                    one_cold_start(browser, args.data_dir.resolve(), Path(folder) / f"{index}.log")
+                    one_cold_start(
+                        browser, args.data_dir.resolve(), Path(folder) / f"{index}.log", args.script
+                    )
                 )
                 print(
                     f"run {index + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in runs[-1].items()),
@@ -82,7 +89,7 @@ def main() -> int:
             browser.close()
     load_after = os.getloadavg()
     medians = {name: statistics.median(run[name] for run in runs) for name in runs[0]}
-    print(f"median of {len(runs)}: " + ", ".join(f"{k} {v:.2f} s" for k, v in medians.items()))
+    print(f"{args.script}, median of {len(runs)}: " + ", ".join(f"{k} {v:.2f} s" for k, v in medians.items()))
     print(
         f"nproc {os.cpu_count()}, load average (1/5/15 min) before "
         f"{'/'.join(f'{x:.2f}' for x in load_before)}, after "
