@@ -14,10 +14,11 @@ imports while the browser is still loading Streamlit's own scripts.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -59,6 +60,13 @@ def _warm_up() -> None:
     for name in (*PAGE_MODULES, *ROUTE_MODULES):
         _module(name)
     messages.catalogue()
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: st.App) -> AsyncIterator[None]:
+    """Once Streamlit's runtime is up, warm up in the background and start serving at once."""
+    threading.Thread(target=_warm_up, name="uptake-warm-up", daemon=True).start()
+    yield
 
 
 def _root(request: Request) -> str:
@@ -128,5 +136,4 @@ ROUTES = [
     Route("/data/{name}.{fmt}", table),
 ]
 
-app = st.App(str(Path(__file__).with_name("app.py")), routes=ROUTES)
-threading.Thread(target=_warm_up, name="uptake-warm-up", daemon=True).start()
+app = st.App(str(Path(__file__).with_name("app.py")), routes=ROUTES, lifespan=_lifespan)
