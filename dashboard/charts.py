@@ -1,15 +1,33 @@
-"""Altair chart builders: one function per chart kind, data in, chart out.
+"""Chart specs as plain Vega-Lite dicts: one function per chart kind, data in, spec out.
 
 Charts encode canonical values through palette scales so each status keeps its colour, and
 take display labels as a separate column so the legend reads in plain words.
+
+Why plain dicts and a cache: a page rerun used to spend most of its time in Altair (validating
+every channel of every layer as the chart was built) and in st.altair_chart (converting and
+validating the whole spec again), far more than in its queries. A spec here is built once per
+distinct chart — the exact data it draws (its Arrow bytes) and every text in it are the key —
+and drawn with st.vega_lite_chart, which validates nothing. A rerun that shows the same chart
+(same snapshot, scope and language) gets the finished spec back; another language or scope is
+other data or other texts, so another key: a chart is never served in the wrong words. The
+specs are shared between sessions and must be treated as read-only.
 """
 
 from __future__ import annotations
 
-import altair as alt
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
 import polars as pl
+import pyarrow as pa
 
 from dashboard.palette import colour_scale, series_scale
+
+Spec = dict[str, Any]
 
 FONT_SIZE = 13
 # Streamlit fits a chart into its height *including* a bottom legend, so charts with a legend
@@ -25,54 +43,136 @@ LANE_STEP = 80
 DEADLINE_RULE_COLOUR = "#D55E00"
 DEADLINE_DASHES = [[6, 4], [2, 3]]
 UNLISTED_COLOUR = "#999999"
+LABEL_COLOUR = "#1B1F24"
 # About one tick per this many pixels of plot width: enough to read a value off, few enough
 # that labels never crowd a 390 px phone screen.
 TICK_SPACING = 100
 MAX_TICKS = 10
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+# Finished specs kept per process (every session shares them); each is a few kilobytes.
+MAX_SPECS = 256
 
 
-def _ticks_for_width(spacing: int = TICK_SPACING) -> alt.ExprRef:
+@dataclass(frozen=True)
+class Source:
+    """A chart's data as the browser receives it: Arrow IPC bytes under a content-hash name,
+    the same form Streamlit gives a data frame, so st.vega_lite_chart sends it unconverted."""
+
+    frame: pl.DataFrame
+    arrow: bytes
+    name: str
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame) -> Source:
+        table = frame.to_arrow()
+        sink = pa.BufferOutputStream()
+        with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
+            writer.write_table(table)
+        arrow = sink.getvalue().to_pybytes()
+        return cls(frame, arrow, "data-" + hashlib.md5(arrow, usedforsecurity=False).hexdigest())
+
+
+_specs: OrderedDict[Hashable, Spec] = OrderedDict()
+_specs_lock = threading.Lock()
+
+
+def _cached(key: Hashable, build: Callable[[], Spec]) -> Spec:
+    """The spec stored under `key`, built by `build` the first time (least recently used
+    specs are dropped beyond MAX_SPECS)."""
+    with _specs_lock:
+        if key in _specs:
+            _specs.move_to_end(key)
+            return _specs[key]
+    spec = build()
+    with _specs_lock:
+        _specs[key] = spec
+        while len(_specs) > MAX_SPECS:
+            _specs.popitem(last=False)
+    return spec
+
+
+def clear_cache() -> None:
+    """Forget every built spec (tests start from a known state)."""
+    with _specs_lock:
+        _specs.clear()
+
+
+def _ticks_for_width(spacing: int = TICK_SPACING) -> dict[str, str]:
     """A tick count that follows the chart's drawn width (a Vega expression), so a phone gets
     three or four ticks where a desktop gets ten (Vega then rounds to nice steps)."""
-    return alt.expr(f"clamp(ceil(width / {spacing}), 2, {MAX_TICKS})")
+    return {"expr": f"clamp(ceil(width / {spacing}), 2, {MAX_TICKS})"}
 
 
-def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
-        labelFontSize=FONT_SIZE,
-        titleFontSize=FONT_SIZE,
-        orient="bottom",
+CONFIG: Spec = {
+    "axis": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
+    "legend": {
         # Two columns of entries on a desktop; one on a phone, where two would run off-screen.
-        columns=alt.expr("width < 480 ? 1 : 2"),
+        "columns": {"expr": "width < 480 ? 1 : 2"},
+        "labelFontSize": FONT_SIZE,
         # A label longer than the plot is wide would widen the chart past a phone's screen.
-        labelLimit=alt.expr("width < 480 ? max(width - 40, 120) : 280"),
-    )
+        "labelLimit": {"expr": "width < 480 ? max(width - 40, 120) : 280"},
+        "orient": "bottom",
+        "titleFontSize": FONT_SIZE,
+    },
+}
 
 
-def _labelled_rows(category: str, sort: object = None) -> alt.Y:
+def _finish(spec: Spec, sources: list[Source]) -> Spec:
+    """The top-level spec: the shared text sizes and legend layout, and the data by name."""
+    return {
+        "$schema": SCHEMA,
+        "config": CONFIG,
+        **spec,
+        "datasets": {source.name: source.arrow for source in sources},
+    }
+
+
+# A channel with no title of its own takes its field's name; one whose title is None has none.
+_FIELD_NAME = object()
+
+
+def _nominal(field: str, title: object = _FIELD_NAME, **extra: Any) -> Spec:
+    channel: Spec = {"field": field, "type": "nominal", **extra}
+    if title is not _FIELD_NAME:
+        channel["title"] = title
+    return channel
+
+
+def _quantitative(field: str, title: object = _FIELD_NAME, **extra: Any) -> Spec:
+    channel: Spec = {"field": field, "type": "quantitative", **extra}
+    if title is not _FIELD_NAME:
+        channel["title"] = title
+    return channel
+
+
+def _labelled_rows(category: str, sort: object = None) -> Spec:
     """A category axis whose names are written above each bar rather than beside it, so long
     institution names keep their full width on a phone."""
-    return alt.Y(f"{category}:N", title=None, axis=None, sort=sort)
+    return {"axis": None, "field": category, "sort": sort, "title": None, "type": "nominal"}
 
 
-def _row_labels(data: pl.DataFrame, category: str, sort: object = None) -> alt.Chart:
-    return (
-        alt.Chart(data)
-        .mark_text(
-            align="left",
-            baseline="bottom",
-            dy=-BAR_SIZE / 2 - 2,
-            fontSize=FONT_SIZE,
+def _row_labels(category: str, sort: object = None) -> Spec:
+    return {
+        "mark": {
+            "type": "text",
+            "align": "left",
+            "baseline": "bottom",
+            "dy": -BAR_SIZE / 2 - 2,
+            "fontSize": FONT_SIZE,
             # Truncated at the plot's width so a long name never squeezes the bars.
-            limit=alt.expr("width"),
-        )
-        .encode(
-            y=_labelled_rows(category, sort),
-            x=alt.value(0),
-            text=alt.Text(f"{category}:N"),
-            color=alt.value("#1B1F24"),
-        )
-    )
+            "limit": {"expr": "width"},
+        },
+        "encoding": {
+            "color": {"value": LABEL_COLOUR},
+            "text": {"field": category, "type": "nominal"},
+            "x": {"value": 0},
+            "y": _labelled_rows(category, sort),
+        },
+    }
+
+
+def _present(frame: pl.DataFrame, column: str) -> list[str]:
+    return frame[column].unique().to_list()
 
 
 def normalised_bars(
@@ -85,93 +185,177 @@ def normalised_bars(
     scale: str,
     labels: dict[str, str],
     order: str,
-) -> alt.LayerChart:
+) -> Spec:
     """One horizontal 100 % bar per category, split by a canonical scale (stance, status).
 
     `data` is long: category, value_label (display label), order (scale position), count.
     """
-    bars = (
-        alt.Chart(data)
-        .mark_bar(size=BAR_SIZE, yOffset=BAR_SIZE / 2 - 2)
-        .encode(
-            y=_labelled_rows(category),
-            x=alt.X(
-                "sum(count):Q",
-                stack="normalize",
-                title=value_title,
-                axis=alt.Axis(format="%", tickCount=_ticks_for_width()),
-            ),
-            color=alt.Color(
-                f"{value_label}:N",
-                scale=colour_scale(scale, labels, data[value_label].unique().to_list()),
-                title=value_title,
-            ),
-            order=alt.Order(f"{order}:Q"),
-            tooltip=[
-                alt.Tooltip(f"{category}:N", title=category_title),
-                alt.Tooltip(f"{value_label}:N", title=value_title),
-                alt.Tooltip("sum(count):Q", title="n"),
-            ],
-        )
+    source = Source.of(data)
+    key = (
+        "normalised_bars",
+        source.arrow,
+        category,
+        category_title,
+        value_label,
+        value_title,
+        scale,
+        tuple(labels.items()),
+        order,
     )
-    chart = (bars + _row_labels(data, category)).properties(height=alt.Step(BAR_STEP))
-    return _finish(chart)
-
-
-def funnel(data: pl.DataFrame, *, stage_title: str, count_title: str) -> alt.LayerChart:
-    """The uptake funnel: one bar per stage, in order, with its count printed at the end."""
-    stage_sort = alt.SortField("stage_order")
-    base = alt.Chart(data).encode(
-        y=_labelled_rows("stage_label", stage_sort),
-        x=alt.X(
-            "count:Q",
-            title=count_title,
-            axis=alt.Axis(format="d", tickMinStep=1, tickCount=_ticks_for_width()),
+    return _cached(
+        key,
+        lambda: _normalised_bars(
+            source,
+            category=category,
+            category_title=category_title,
+            value_label=value_label,
+            value_title=value_title,
+            scale=scale,
+            labels=labels,
+            order=order,
         ),
-        tooltip=[
-            alt.Tooltip("stage_label:N", title=stage_title),
-            alt.Tooltip("count:Q", title=count_title),
-            alt.Tooltip("share:Q", title="%", format=".0%"),
+    )
+
+
+def _normalised_bars(
+    source: Source,
+    *,
+    category: str,
+    category_title: str,
+    value_label: str,
+    value_title: str,
+    scale: str,
+    labels: dict[str, str],
+    order: str,
+) -> Spec:
+    bars = {
+        "mark": {"type": "bar", "size": BAR_SIZE, "yOffset": BAR_SIZE / 2 - 2},
+        "encoding": {
+            "color": _nominal(
+                value_label,
+                value_title,
+                scale=colour_scale(scale, labels, _present(source.frame, value_label)),
+            ),
+            "order": _quantitative(order),
+            "tooltip": [
+                _nominal(category, category_title),
+                _nominal(value_label, value_title),
+                _quantitative("count", "n", aggregate="sum"),
+            ],
+            "x": _quantitative(
+                "count",
+                value_title,
+                aggregate="sum",
+                axis={"format": "%", "tickCount": _ticks_for_width()},
+                stack="normalize",
+            ),
+            "y": _labelled_rows(category),
+        },
+    }
+    return _finish(
+        {
+            "layer": [bars, _row_labels(category)],
+            "data": {"name": source.name},
+            "height": {"step": BAR_STEP},
+        },
+        [source],
+    )
+
+
+def funnel(data: pl.DataFrame, *, stage_title: str, count_title: str) -> Spec:
+    """The uptake funnel: one bar per stage, in order, with its count printed at the end."""
+    source = Source.of(data)
+    return _cached(
+        ("funnel", source.arrow, stage_title, count_title),
+        lambda: _funnel(source, stage_title=stage_title, count_title=count_title),
+    )
+
+
+def _funnel(source: Source, *, stage_title: str, count_title: str) -> Spec:
+    stage_sort = {"field": "stage_order"}
+    shared = {
+        "tooltip": [
+            _nominal("stage_label", stage_title),
+            _quantitative("count", count_title),
+            _quantitative("share", "%", format=".0%"),
         ],
+        "x": _quantitative(
+            "count",
+            count_title,
+            axis={"format": "d", "tickCount": _ticks_for_width(), "tickMinStep": 1},
+        ),
+        "y": _labelled_rows("stage_label", stage_sort),
+    }
+    bars = {
+        "mark": {"type": "bar", "color": "#0072B2", "size": BAR_SIZE, "yOffset": BAR_SIZE / 2 - 2},
+        "encoding": shared,
+    }
+    counts = {
+        "mark": {
+            "type": "text",
+            "align": "left",
+            "dx": 4,
+            "dy": BAR_SIZE / 2 - 2,
+            "fontSize": FONT_SIZE,
+        },
+        "encoding": {**shared, "text": _quantitative("count")},
+    }
+    return _finish(
+        {
+            "layer": [bars, counts, _row_labels("stage_label", stage_sort)],
+            "data": {"name": source.name},
+            "height": {"step": BAR_STEP},
+        },
+        [source],
     )
-    bars = base.mark_bar(color="#0072B2", size=BAR_SIZE, yOffset=BAR_SIZE / 2 - 2)
-    counts = base.mark_text(align="left", dx=4, dy=BAR_SIZE / 2 - 2, fontSize=FONT_SIZE).encode(
-        text="count:Q"
-    )
-    chart = bars + counts + _row_labels(data, "stage_label", stage_sort)
-    return _finish(chart.properties(height=alt.Step(BAR_STEP)))
 
 
 def kaplan_meier(
     data: pl.DataFrame, *, series_names: list[str], days_title: str, share_title: str
-) -> alt.Chart:
+) -> Spec:
     """Step curves of the share not yet implemented against days since the start."""
-    chart = (
-        alt.Chart(data)
-        .mark_line(interpolate="step-after", strokeWidth=2.5)
-        .encode(
-            x=alt.X("days:Q", title=days_title, axis=alt.Axis(tickCount=_ticks_for_width())),
-            y=alt.Y(
-                "still_open:Q",
-                title=share_title,
-                axis=alt.Axis(format="%", tickCount=5),
-                scale=alt.Scale(domain=[0, 1]),
-            ),
-            color=alt.Color(
-                "series:N",
-                scale=series_scale(series_names, data["series"].unique().to_list()),
-                title=None,
-            ),
-            tooltip=[
-                alt.Tooltip("series:N"),
-                alt.Tooltip("days:Q", title=days_title),
-                alt.Tooltip("still_open:Q", title=share_title, format=".0%"),
-                alt.Tooltip("at_risk:Q", title="n at risk"),
-            ],
-        )
-        .properties(height=320 + LEGEND_ALLOWANCE)
+    source = Source.of(data)
+    return _cached(
+        ("kaplan_meier", source.arrow, tuple(series_names), days_title, share_title),
+        lambda: _kaplan_meier(
+            source, series_names=series_names, days_title=days_title, share_title=share_title
+        ),
     )
-    return _finish(chart)
+
+
+def _kaplan_meier(
+    source: Source, *, series_names: list[str], days_title: str, share_title: str
+) -> Spec:
+    return _finish(
+        {
+            "data": {"name": source.name},
+            "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": 2.5},
+            "encoding": {
+                # A blank title, not none: Vega-Lite lays out a legend with a null title
+                # wrongly, so Streamlit would patch it to this anyway.
+                "color": _nominal(
+                    "series",
+                    " ",
+                    scale=series_scale(series_names, _present(source.frame, "series")),
+                ),
+                "tooltip": [
+                    _nominal("series"),
+                    _quantitative("days", days_title),
+                    _quantitative("still_open", share_title, format=".0%"),
+                    _quantitative("at_risk", "n at risk"),
+                ],
+                "x": _quantitative("days", days_title, axis={"tickCount": _ticks_for_width()}),
+                "y": _quantitative(
+                    "still_open",
+                    share_title,
+                    axis={"format": "%", "tickCount": 5},
+                    scale={"domain": [0, 1]},
+                ),
+            },
+            "height": 320 + LEGEND_ALLOWANCE,
+        },
+        [source],
+    )
 
 
 def cycle_timeline(
@@ -179,7 +363,7 @@ def cycle_timeline(
     deadlines: pl.DataFrame,
     *,
     lane_order: list[str],
-) -> alt.LayerChart:
+) -> Spec:
     """A cycle on one time axis: one lane per kind of record, deadlines as dashed vermillion
     rules labelled at the top.
 
@@ -189,161 +373,230 @@ def cycle_timeline(
     entry shows its colour and its shape together and no two entries look alike.
     `deadlines` has due_on, what (tooltip) and mark (the short label drawn on the chart).
     """
+    sources = [(Source.of(data), legend) for data, legend in layers if data.height]
+    rules = Source.of(deadlines) if deadlines.height else None
+    key = (
+        "cycle_timeline",
+        tuple((source.arrow, tuple(legend.items())) for source, legend in sources),
+        rules.arrow if rules else None,
+        tuple(lane_order),
+    )
+    return _cached(key, lambda: _cycle_timeline(sources, rules, lane_order=lane_order))
+
+
+def _cycle_timeline(
+    sources: list[tuple[Source, dict[str, tuple[str, str]]]],
+    rules: Source | None,
+    *,
+    lane_order: list[str],
+) -> Spec:
     domain: list[str] = []
     colours: list[str] = []
     shapes: list[str] = []
-    for data, legend in layers:
-        if data.height == 0:
-            continue
-        present = set(data["value_label"].to_list())
+    for source, legend in sources:
+        present = set(source.frame["value_label"].to_list())
         for name in [*legend, *sorted(present - set(legend))]:
             if name in present and name not in domain:
                 colour, shape = legend.get(name, (UNLISTED_COLOUR, "circle"))
                 domain.append(name)
                 colours.append(colour)
                 shapes.append(shape)
-    points = [
-        alt.Chart(data)
-        .mark_point(filled=True, size=170, opacity=0.9)
-        .encode(
-            x=alt.X(
-                "on_date:T",
-                title=None,
-                axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=_ticks_for_width(140)),
-            ),
-            y=alt.Y("lane:N", sort=lane_order, title=None, axis=alt.Axis(labelLimit=160)),
-            yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
-            color=alt.Color(
-                "value_label:N", scale=alt.Scale(domain=domain, range=colours), title=None
-            ),
-            shape=alt.Shape(
-                "value_label:N", scale=alt.Scale(domain=domain, range=shapes), title=None
-            ),
-            tooltip=[
-                alt.Tooltip("on_date:T", title="", format="%Y-%m-%d"),
-                alt.Tooltip("value_label:N", title=""),
-                alt.Tooltip("detail:N", title=""),
-            ],
-        )
-        for data, _ in layers
-        if data.height
+    points: list[Spec] = [
+        {
+            "data": {"name": source.name},
+            "mark": {"type": "point", "filled": True, "opacity": 0.9, "size": 170},
+            "encoding": {
+                "color": _nominal("value_label", None, scale={"domain": domain, "range": colours}),
+                "shape": _nominal("value_label", None, scale={"domain": domain, "range": shapes}),
+                "tooltip": [
+                    {"field": "on_date", "format": "%Y-%m-%d", "title": "", "type": "temporal"},
+                    _nominal("value_label", ""),
+                    _nominal("detail", ""),
+                ],
+                "x": {
+                    "axis": {
+                        "format": "%b %Y",
+                        "labelAngle": 0,
+                        "tickCount": _ticks_for_width(140),
+                    },
+                    "field": "on_date",
+                    "title": None,
+                    "type": "temporal",
+                },
+                "y": _nominal("lane", None, axis={"labelLimit": 160}, sort=lane_order),
+                "yOffset": _quantitative("jitter", scale={"domain": [-1, 1]}),
+            },
+        }
+        for source, _ in sources
     ]
-    if deadlines.height:
-        rules = alt.Chart(deadlines).encode(
-            x="due_on:T",
-            tooltip=[
-                alt.Tooltip("due_on:T", title="", format="%Y-%m-%d"),
-                alt.Tooltip("what:N", title=""),
+    if rules is not None:
+        rows = rules.frame.height
+        shared = {
+            "tooltip": [
+                {"field": "due_on", "format": "%Y-%m-%d", "title": "", "type": "temporal"},
+                _nominal("what", ""),
             ],
-        )
-        dashes = alt.StrokeDash(
-            "what:N",
-            scale=alt.Scale(
-                domain=deadlines["what"].to_list(),
-                range=DEADLINE_DASHES[: deadlines.height],
-            ),
-            legend=None,
-        )
+            "x": {"field": "due_on", "type": "temporal"},
+        }
         points.append(
-            rules.mark_rule(color=DEADLINE_RULE_COLOUR, strokeWidth=2).encode(strokeDash=dashes)
+            {
+                "data": {"name": rules.name},
+                "mark": {"type": "rule", "color": DEADLINE_RULE_COLOUR, "strokeWidth": 2},
+                "encoding": {
+                    "strokeDash": _nominal(
+                        "what",
+                        legend=None,
+                        scale={
+                            "domain": rules.frame["what"].to_list(),
+                            "range": DEADLINE_DASHES[:rows],
+                        },
+                    ),
+                    **shared,
+                },
+            }
         )
         points.append(
             # Written up along the rule, so a deadline near the right edge keeps its label.
-            rules.mark_text(
-                align="right",
-                baseline="bottom",
-                angle=270,
-                dy=-3,
-                fontSize=FONT_SIZE - 2,
-                color=DEADLINE_RULE_COLOUR,
-                limit=120,
-            ).encode(y=alt.value(2), text="mark:N")
+            {
+                "data": {"name": rules.name},
+                "mark": {
+                    "type": "text",
+                    "align": "right",
+                    "angle": 270,
+                    "baseline": "bottom",
+                    "color": DEADLINE_RULE_COLOUR,
+                    "dy": -3,
+                    "fontSize": FONT_SIZE - 2,
+                    "limit": 120,
+                },
+                "encoding": {**shared, "text": _nominal("mark"), "y": {"value": 2}},
+            }
         )
-    return _finish(alt.layer(*points).properties(height=alt.Step(LANE_STEP)))
+    used = [source for source, _ in sources] + ([rules] if rules is not None else [])
+    return _finish({"layer": points, "height": {"step": LANE_STEP}}, used)
 
 
-def deadline_clock(data: pl.DataFrame, *, labels: dict[str, str], title: str) -> alt.LayerChart:
+def deadline_clock(data: pl.DataFrame, *, labels: dict[str, str], title: str) -> Spec:
     """Per cycle, how many recommendations were answered on time, late, or are overdue."""
-    bars = (
-        alt.Chart(data)
-        .mark_bar(size=BAR_SIZE, yOffset=BAR_SIZE / 2 - 2)
-        .encode(
-            y=_labelled_rows("cycle"),
-            x=alt.X(
-                "sum(count):Q",
-                title=title,
-                axis=alt.Axis(format="d", tickMinStep=1, tickCount=_ticks_for_width()),
-            ),
-            color=alt.Color(
-                "timeliness_label:N",
-                scale=colour_scale(
-                    "timeliness", labels, data["timeliness_label"].unique().to_list()
-                ),
-                title=None,
-            ),
-            order=alt.Order("timeliness_order:Q"),
-            tooltip=[
-                alt.Tooltip("cycle:N"),
-                alt.Tooltip("timeliness_label:N", title=""),
-                alt.Tooltip("sum(count):Q", title="n"),
-            ],
-        )
+    source = Source.of(data)
+    return _cached(
+        ("deadline_clock", source.arrow, tuple(labels.items()), title),
+        lambda: _deadline_clock(source, labels=labels, title=title),
     )
-    chart = (bars + _row_labels(data, "cycle")).properties(height=alt.Step(BAR_STEP))
-    return _finish(chart)
+
+
+def _deadline_clock(source: Source, *, labels: dict[str, str], title: str) -> Spec:
+    bars = {
+        "mark": {"type": "bar", "size": BAR_SIZE, "yOffset": BAR_SIZE / 2 - 2},
+        "encoding": {
+            "color": _nominal(
+                "timeliness_label",
+                None,
+                scale=colour_scale(
+                    "timeliness", labels, _present(source.frame, "timeliness_label")
+                ),
+            ),
+            "order": _quantitative("timeliness_order"),
+            "tooltip": [
+                _nominal("cycle"),
+                _nominal("timeliness_label", ""),
+                _quantitative("count", "n", aggregate="sum"),
+            ],
+            "x": _quantitative(
+                "count",
+                title,
+                aggregate="sum",
+                axis={"format": "d", "tickCount": _ticks_for_width(), "tickMinStep": 1},
+            ),
+            "y": _labelled_rows("cycle"),
+        },
+    }
+    return _finish(
+        {
+            "layer": [bars, _row_labels("cycle")],
+            "data": {"name": source.name},
+            "height": {"step": BAR_STEP},
+        },
+        [source],
+    )
 
 
 def response_days_box(
     data: pl.DataFrame, *, series_names: list[str], days_title: str, series_title: str
-) -> alt.LayerChart:
+) -> Spec:
     """Days from handover to response as one box per series, from a five-number summary
     (series, n, min_days, q1_days, median_days, q3_days, max_days): the chart's data is one
     row per series, however many recommendations it summarises."""
-    base = alt.Chart(data).encode(
-        y=_labelled_rows("series"),
-        tooltip=[
-            alt.Tooltip("series:N", title=series_title),
-            alt.Tooltip("n:Q", title="n"),
-            alt.Tooltip("min_days:Q", title="min"),
-            alt.Tooltip("q1_days:Q", title="25 %"),
-            alt.Tooltip("median_days:Q", title="median"),
-            alt.Tooltip("q3_days:Q", title="75 %"),
-            alt.Tooltip("max_days:Q", title="max"),
-        ],
+    source = Source.of(data)
+    return _cached(
+        ("response_days_box", source.arrow, tuple(series_names), days_title, series_title),
+        lambda: _response_days_box(
+            source, series_names=series_names, days_title=days_title, series_title=series_title
+        ),
     )
+
+
+def _response_days_box(
+    source: Source, *, series_names: list[str], days_title: str, series_title: str
+) -> Spec:
     offset = BAR_SIZE / 2 - 2
-    whiskers = base.mark_rule(strokeWidth=2, yOffset=offset).encode(
-        x=alt.X(
-            "min_days:Q",
-            title=days_title,
-            axis=alt.Axis(tickMinStep=1, tickCount=_ticks_for_width()),
-        ),
-        x2="max_days:Q",
-        color=alt.Color(
-            "series:N",
-            scale=series_scale(series_names, data["series"].unique().to_list()),
-            legend=None,
-        ),
+    colour = _nominal(
+        "series",
+        legend=None,
+        scale=series_scale(series_names, _present(source.frame, "series")),
     )
-    boxes = base.mark_bar(size=BAR_SIZE, yOffset=offset, opacity=0.8).encode(
-        x="q1_days:Q",
-        x2="q3_days:Q",
-        color=alt.Color(
-            "series:N",
-            scale=series_scale(series_names, data["series"].unique().to_list()),
-            legend=None,
-        ),
-    )
+    shared = {
+        "tooltip": [
+            _nominal("series", series_title),
+            _quantitative("n", "n"),
+            _quantitative("min_days", "min"),
+            _quantitative("q1_days", "25 %"),
+            _quantitative("median_days", "median"),
+            _quantitative("q3_days", "75 %"),
+            _quantitative("max_days", "max"),
+        ],
+        "y": _labelled_rows("series"),
+    }
+    whiskers = {
+        "mark": {"type": "rule", "strokeWidth": 2, "yOffset": offset},
+        "encoding": {
+            **shared,
+            "color": colour,
+            "x": _quantitative(
+                "min_days",
+                days_title,
+                axis={"tickCount": _ticks_for_width(), "tickMinStep": 1},
+            ),
+            "x2": {"field": "max_days"},
+        },
+    }
+    boxes = {
+        "mark": {"type": "bar", "opacity": 0.8, "size": BAR_SIZE, "yOffset": offset},
+        "encoding": {
+            **shared,
+            "color": colour,
+            "x": _quantitative("q1_days"),
+            "x2": {"field": "q3_days"},
+        },
+    }
     # White with a dark edge: visible on every series colour, the darkest included.
-    medians = base.mark_tick(
-        color="white",
-        stroke="#1B1F24",
-        strokeWidth=1.5,
-        thickness=4,
-        size=BAR_SIZE + 8,
-        yOffset=offset,
-    ).encode(x="median_days:Q")
-    chart = (whiskers + boxes + medians + _row_labels(data, "series")).properties(
-        height=alt.Step(BAR_STEP)
+    medians = {
+        "mark": {
+            "type": "tick",
+            "color": "white",
+            "size": BAR_SIZE + 8,
+            "stroke": LABEL_COLOUR,
+            "strokeWidth": 1.5,
+            "thickness": 4,
+            "yOffset": offset,
+        },
+        "encoding": {**shared, "x": _quantitative("median_days")},
+    }
+    return _finish(
+        {
+            "layer": [whiskers, boxes, medians, _row_labels("series")],
+            "data": {"name": source.name},
+            "height": {"step": BAR_STEP},
+        },
+        [source],
     )
-    return _finish(chart)

@@ -8,7 +8,8 @@ when sessions run together, both found by the concurrent-session benchmark
   Altair in several threads together; Altair and narwhals look pandas up in `sys.modules`,
   where another thread may have left it half-initialised, and the page fails with
   "partially initialized module 'pandas' has no attribute 'Timestamp'". `load()` imports
-  everything first, one thread at a time.
+  everything first, one thread at a time. (The charts no longer use Altair, so it is not
+  imported at all; pandas still is, by Streamlit's data tables.)
 - Polars hands work to its own thread pool, whose threads sometimes need the GIL (to
   release buffers that came from DuckDB through pyarrow); Streamlit converts Polars frames
   to pandas and Arrow in each script thread. With a few dozen sessions converting at once
@@ -16,7 +17,7 @@ when sessions run together, both found by the concurrent-session benchmark
   connection accepted. `exclusive()` lets one page run use them at a time.
 
 Serialising page runs costs little: the GIL already lets only one thread run Python at a
-time, and a page run is Python (Altair, Streamlit's element protos) far more than DuckDB.
+time, and a page run is Python (shaping, Streamlit's element protos) more than DuckDB.
 More throughput comes from more processes (docs/deploy.md), not more threads.
 """
 
@@ -27,7 +28,8 @@ import importlib
 import threading
 from collections.abc import Iterator
 
-LIBRARIES = ("numpy", "pandas", "pyarrow", "polars", "duckdb", "narwhals", "altair")
+# What the pages use, and only that: each costs start-up time on the first visit.
+LIBRARIES = ("numpy", "pandas", "pyarrow", "polars", "duckdb")
 
 _import_lock = threading.Lock()
 _loaded = False

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import altair as alt
-
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -132,8 +130,8 @@ SCALES = {
 
 def colour_scale(
     scale: str, labels: dict[str, str] | None = None, present: Iterable[str] | None = None
-) -> alt.Scale:
-    """An Altair scale fixing each canonical value (or its display label) to its colour.
+) -> dict[str, list[str]]:
+    """A Vega-Lite scale fixing each canonical value (or its display label) to its colour.
 
     `labels` maps canonical values to the text shown in the legend, when a chart encodes the
     label instead of the raw value. `present` (labels or values) limits the legend to what the
@@ -146,7 +144,7 @@ def colour_scale(
     if present is not None:
         shown = set(present)
         pairs = [(name, colour) for name, colour in pairs if name in shown] or pairs
-    return alt.Scale(domain=[name for name, _ in pairs], range=[colour for _, colour in pairs])
+    return {"domain": [name for name, _ in pairs], "range": [colour for _, colour in pairs]}
 
 
 def series_colours(names: Iterable[str]) -> dict[str, str]:
@@ -157,9 +155,11 @@ def series_colours(names: Iterable[str]) -> dict[str, str]:
     }
 
 
-def series_scale(names: Iterable[str], present: Iterable[str] | None = None) -> alt.Scale:
+def series_scale(
+    names: Iterable[str], present: Iterable[str] | None = None
+) -> dict[str, list[str]]:
     """Colours assigned over all `names`, so an institution keeps its colour when the scope
     changes; the legend lists only `present` series."""
     colours = series_colours(names)
     shown = [name for name in colours if present is None or name in set(present)]
-    return alt.Scale(domain=shown, range=[colours[name] for name in shown])
+    return {"domain": shown, "range": [colours[name] for name in shown]}

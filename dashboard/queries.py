@@ -3,7 +3,7 @@
 The first argument of every query is the snapshot file path; its name is the snapshot id, so
 a newly published snapshot gets fresh cache entries while old ones age out. Filters arrive as
 bound parameters; the only identifiers ever placed in SQL text come from fixed allow-lists.
-Results are Polars frames, ready for Altair and st.dataframe through Arrow.
+Results are Polars frames, ready for the charts and st.dataframe through Arrow.
 """
 
 from __future__ import annotations

@@ -5,13 +5,23 @@ pages of dashboard/app.py with these routes mounted):
   /feeds/institution/<id>.atom, /feeds/cycle/<id>.atom, /feeds/recommendation/<id>.atom
   /data/datapackage.zip, /data/<table>.<csv|xlsx|parquet|json>
 An unknown id or table answers 404 with a short text; no snapshot yet answers 503.
+
+The server answers its health check as soon as Streamlit is up; what the first page run
+needs (the data libraries, the chart and page helpers, the routes' modules) is imported in the
+background meanwhile, so the first visitor after a start or a deploy does not wait for those
+imports while the browser is still loading Streamlit's own scripts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 _REPO_ROOT = str(Path(__file__).resolve().parents[1])
 if _REPO_ROOT not in sys.path:
@@ -22,24 +32,60 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import PlainTextResponse, Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from dashboard import exports, feeds, queries, snapshot  # noqa: E402
-from dashboard.exports import datapackage  # noqa: E402
+from dashboard import libraries, messages  # noqa: E402
 from dashboard.messages import plain as t  # noqa: E402
 
 ATOM = "application/atom+xml; charset=utf-8"
+# What a page run imports (dashboard/app.py and the pages' shared helpers) and what the routes
+# below use; each is imported when first needed, and by the warm-up at start.
+PAGE_MODULES = (
+    "dashboard.snapshot",
+    "dashboard.queries",
+    "dashboard.charts",
+    "dashboard.ui",
+    "dashboard.scope",
+    "dashboard.state",
+)
+ROUTE_MODULES = ("dashboard.feeds", "dashboard.exports", "dashboard.exports.datapackage")
+
+
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(name)
+
+
+def _warm_up() -> None:
+    """Import what a first page run would, while the server waits for its first visitor.
+    libraries.load() takes the same lock the page run takes, so nothing is seen half-loaded."""
+    libraries.load()
+    for name in (*PAGE_MODULES, *ROUTE_MODULES):
+        _module(name)
+    messages.catalogue()
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: st.App) -> AsyncIterator[None]:
+    """Once Streamlit's runtime is up, warm up in the background and start serving at once."""
+    threading.Thread(target=_warm_up, name="uptake-warm-up", daemon=True).start()
+    yield
 
 
 def _root(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _published() -> snapshot.Snapshot | None:
+def _published() -> Any:
+    """The published snapshot (dashboard.snapshot.Snapshot), or None when there is none."""
+    snapshot = _module("dashboard.snapshot")
     found = snapshot.current()
     return None if isinstance(found, snapshot.Missing) else found
 
 
-def _feed_route(build: Callable[[str, str, str], bytes]) -> Callable[[Request], Response]:
+def _feed_route(builder: str) -> Callable[[Request], Response]:
+    """The endpoint serving the Atom feed dashboard.feeds.<builder> makes."""
+
     def endpoint(request: Request) -> Response:
+        feeds = _module("dashboard.feeds")
+        build: Callable[[str, str, str], bytes] = getattr(feeds, builder)
         found = _published()
         if found is None:
             return PlainTextResponse(t("feeds.no_snapshot"), status_code=503)
@@ -53,6 +99,7 @@ def _feed_route(build: Callable[[str, str, str], bytes]) -> Callable[[Request], 
 
 
 def package(request: Request) -> Response:
+    datapackage = _module("dashboard.exports.datapackage")
     found = _published()
     if found is None:
         return PlainTextResponse(t("feeds.no_snapshot"), status_code=503)
@@ -65,6 +112,9 @@ def package(request: Request) -> Response:
 
 def table(request: Request) -> Response:
     name, fmt = request.path_params["name"], request.path_params["fmt"]
+    exports = _module("dashboard.exports")
+    datapackage = _module("dashboard.exports.datapackage")
+    queries = _module("dashboard.queries")
     found = _published()
     if found is None:
         return PlainTextResponse(t("feeds.no_snapshot"), status_code=503)
@@ -79,11 +129,11 @@ def table(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/feeds/institution/{item_id}.atom", _feed_route(feeds.institution_feed)),
-    Route("/feeds/cycle/{item_id}.atom", _feed_route(feeds.cycle_feed)),
-    Route("/feeds/recommendation/{item_id}.atom", _feed_route(feeds.recommendation_feed)),
+    Route("/feeds/institution/{item_id}.atom", _feed_route("institution_feed")),
+    Route("/feeds/cycle/{item_id}.atom", _feed_route("cycle_feed")),
+    Route("/feeds/recommendation/{item_id}.atom", _feed_route("recommendation_feed")),
     Route("/data/datapackage.zip", package),
     Route("/data/{name}.{fmt}", table),
 ]
 
-app = st.App(str(Path(__file__).with_name("app.py")), routes=ROUTES)
+app = st.App(str(Path(__file__).with_name("app.py")), routes=ROUTES, lifespan=_lifespan)

@@ -10,30 +10,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
 # Re-exported: pages escape untrusted text through ui, as they always have.
 from dashboard import exports
+from dashboard.charts import Spec
 from dashboard.messages import Markdown as Markdown
 from dashboard.messages import escape_markdown as escape_markdown
 from dashboard.messages import t
 
 
 def chart_block(
-    chart: alt.Chart | alt.LayerChart | alt.VConcatChart,
+    chart: Spec,
     table: pl.DataFrame,
     summary: str,
     *,
     key: str,
     column_config: dict | None = None,
 ) -> None:
-    """A chart, its one-sentence summary, and its data table one click away."""
+    """A chart, its one-sentence summary, and its data table one click away. The chart is a
+    finished Vega-Lite spec (dashboard/charts.py), drawn as it is: nothing validates it again."""
     st.caption(summary)
     chart_tab, table_tab = st.tabs([t("common.chart_tab"), t("common.table_tab")])
     with chart_tab:
-        st.altair_chart(chart, width="stretch", key=f"{key}_chart")
+        st.vega_lite_chart(chart, width="stretch", key=f"{key}_chart")
     with table_tab:
         shown, config = words_for_missing(table, column_config)
         st.dataframe(

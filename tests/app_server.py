@@ -51,15 +51,19 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], poll_seconds: float
     raise RuntimeError(f"streamlit did not become healthy at {url}")
 
 
-def spawn_app(data_dir: Path, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
-    """`streamlit run` on loopback against the snapshots in `data_dir`, as a visitor meets it."""
+def spawn_app(
+    data_dir: Path, port: int, log: IO[bytes], script: str = "dashboard/app.py"
+) -> subprocess.Popen[bytes]:
+    """`streamlit run` on loopback against the snapshots in `data_dir`, as a visitor meets it.
+    `script` is the pages alone (dashboard/app.py) or the app with its feeds, open-data routes
+    and start-up warm-up (dashboard/server.py, what `make run` serves)."""
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            "dashboard/app.py",
+            script,
             "--server.headless",
             "true",
             "--server.port",

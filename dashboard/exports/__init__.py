@@ -11,13 +11,15 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import polars as pl
-import xlsxwriter
 
 from dashboard.messages import t
+
+if TYPE_CHECKING:
+    import xlsxwriter
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
 MIME_TYPES = {
@@ -66,6 +68,10 @@ def to_json(frame: pl.DataFrame) -> bytes:
 def to_xlsx(frame: pl.DataFrame, sheet: str = "data", notes: list[str] | None = None) -> bytes:
     """One sheet: notes (citation, scope) above a header row with filters and frozen panes;
     dates as Excel dates, URLs as links."""
+    # Imported here: every page shows download buttons, but a workbook is only written when
+    # one is clicked, and the first page run should not wait for the import.
+    import xlsxwriter
+
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
     _write_sheet(workbook, frame, sheet[:31], notes or [])

@@ -20,7 +20,8 @@ import duckdb
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import queries, reference
+from dashboard import queries
+from dashboard.messages import catalogue
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 RUN_TIMEOUT_SECONDS = 600
@@ -236,11 +237,17 @@ def page_specs(institution_ids: list[str], cycle_ids: list[str]) -> list[PageSpe
             cycle_ids[(i * 37 + 1) % len(cycle_ids)]
         )
 
-    vocabularies = list(reference.vocabularies())
+    # The picker shows each vocabulary by its name in the catalogue; AppTest lists those names
+    # and sets a value by the vocabulary itself.
+    by_name = {
+        text: key.removeprefix("vocabulary.")
+        for key, text in catalogue().items()
+        if key.startswith("vocabulary.")
+    }
 
     def vocabulary(at: AppTest, i: int) -> None:
         box = _widget(at, "selectbox", "sources_vocabulary")
-        box.set_value(vocabularies[(i + 1) % len(vocabularies)])
+        box.set_value(by_name[box.options[(i + 1) % len(box.options)]])
 
     return [
         PageSpec("overview", "views/overview.py", scope("overview_scope", 1), "one institution"),

@@ -83,7 +83,7 @@ def frame_with(app: AppTest, *columns: str) -> object:
 
 
 def charts(app: AppTest) -> list[tuple[dict, dict[str, list[dict]]]]:
-    """Every Altair chart on the page as (Vega-Lite spec, its datasets as rows by name): what
+    """Every Vega-Lite chart on the page as (Vega-Lite spec, its datasets as rows by name): what
     the browser is sent to draw."""
     found = []
     for element in app.get("vega_lite_chart"):

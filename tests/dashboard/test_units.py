@@ -111,13 +111,13 @@ def test_every_canonical_value_has_a_label_and_a_colour() -> None:
 
 
 def test_a_status_keeps_its_colour_whatever_the_chart_shows() -> None:
-    full = palette.colour_scale("implementation").to_dict()
-    partial = palette.colour_scale("implementation", present=["implemented"]).to_dict()
+    full = palette.colour_scale("implementation")
+    partial = palette.colour_scale("implementation", present=["implemented"])
     colour = dict(zip(full["domain"], full["range"], strict=True))
     assert partial["domain"] == ["implemented"]
     assert partial["range"] == [colour["implemented"]]
     series_all = palette.series_colours(["B", "A", "C"])
-    scoped = palette.series_scale(["B", "A", "C"], present=["C"]).to_dict()
+    scoped = palette.series_scale(["B", "A", "C"], present=["C"])
     assert scoped["range"] == [series_all["C"]]
 
 
