@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import queries, ui
 from dashboard.messages import Markdown, label, language_name, t
+from dashboard.permalinks import with_language
 from dashboard.palette import CONGRUENCE_COLOURS
 
 TIMELINE_SCALES = {
@@ -313,7 +314,7 @@ def _timeline(snapshot_path: str, rec: dict) -> None:
 def _permalink(rec: dict) -> None:
     base = (st.context.url or "").rstrip("/")
     st.caption(t("detail.permalink"))
-    st.code(f"{base}?rec={rec['recommendation_id']}", language=None)
+    st.code(with_language(f"{base}?rec={rec['recommendation_id']}"), language=None)
 
 
 def render(snapshot_path: str, recommendation_id: str, *, on_close: Callable[[], None]) -> None:

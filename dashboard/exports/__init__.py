@@ -18,6 +18,7 @@ import polars as pl
 import xlsxwriter
 
 from dashboard.messages import t
+from dashboard.permalinks import with_language
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
 MIME_TYPES = {
@@ -42,7 +43,7 @@ def app_root(page_url: str | None) -> str:
 
 def permalink(root: str, recommendation_id: str) -> str:
     """The address of one recommendation's page (the explorer opened on it)."""
-    return f"{root}/explorer?rec={recommendation_id}"
+    return with_language(f"{root}/explorer?rec={recommendation_id}")
 
 
 # --- any table ------------------------------------------------------------------------------

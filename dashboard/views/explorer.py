@@ -104,7 +104,7 @@ def _write_url() -> None:
         params[RECOMMENDATION_KEY] = opened
     wanted = {key: value if isinstance(value, list) else [value] for key, value in params.items()}
     if wanted != permalinks.current(st.query_params):
-        st.query_params.from_dict(params)
+        permalinks.replace(st.query_params, params)
     st.session_state[LAST_URL_KEY] = wanted
 
 

@@ -66,7 +66,7 @@ def _pick_cycle(cycles: pl.DataFrame, default: str | None) -> str | None:
     )
     url = {PARAM: [chosen]} if chosen else {}
     if url != raw:
-        st.query_params.from_dict(url)
+        permalinks.replace(st.query_params, url)
     st.session_state[LAST_URL] = url
     return chosen
 
