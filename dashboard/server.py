@@ -25,6 +25,7 @@ from starlette.routing import Route  # noqa: E402
 from dashboard import exports, feeds, queries, snapshot  # noqa: E402
 from dashboard.exports import datapackage  # noqa: E402
 from dashboard.messages import plain as t  # noqa: E402
+from dashboard.messages import speaking, supported_languages  # noqa: E402
 
 ATOM = "application/atom+xml; charset=utf-8"
 
@@ -38,8 +39,18 @@ def _published() -> snapshot.Snapshot | None:
     return None if isinstance(found, snapshot.Missing) else found
 
 
+def _language(request: Request) -> str:
+    """A feed speaks the `?lang=` its link carries (the page's language), else English."""
+    wanted = request.query_params.get("lang", "")
+    return wanted if wanted in supported_languages() else "en"
+
+
 def _feed_route(build: Callable[[str, str, str], bytes]) -> Callable[[Request], Response]:
     def endpoint(request: Request) -> Response:
+        with speaking(_language(request)):
+            return _feed(request)
+
+    def _feed(request: Request) -> Response:
         found = _published()
         if found is None:
             return PlainTextResponse(t("feeds.no_snapshot"), status_code=503)
