@@ -9,6 +9,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard import formats
+from dashboard.messages import plain as t
 from dashboard.palette import colour_scale, series_scale
 
 FONT_SIZE = 13
@@ -38,7 +40,8 @@ def _ticks_for_width(spacing: int = TICK_SPACING) -> alt.ExprRef:
 
 
 def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
+    # The locale first: it writes axis numbers and month names the current language's way.
+    return chart.configure(locale=formats.d3_locale()).configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
         labelFontSize=FONT_SIZE,
         titleFontSize=FONT_SIZE,
         orient="bottom",
@@ -110,7 +113,7 @@ def normalised_bars(
             tooltip=[
                 alt.Tooltip(f"{category}:N", title=category_title),
                 alt.Tooltip(f"{value_label}:N", title=value_title),
-                alt.Tooltip("sum(count):Q", title="n"),
+                alt.Tooltip("sum(count):Q", title=t("chart.n")),
             ],
         )
     )
@@ -131,7 +134,7 @@ def funnel(data: pl.DataFrame, *, stage_title: str, count_title: str) -> alt.Lay
         tooltip=[
             alt.Tooltip("stage_label:N", title=stage_title),
             alt.Tooltip("count:Q", title=count_title),
-            alt.Tooltip("share:Q", title="%", format=".0%"),
+            alt.Tooltip("share:Q", title=t("chart.share"), format=".0%"),
         ],
     )
     bars = base.mark_bar(color="#0072B2", size=BAR_SIZE, yOffset=BAR_SIZE / 2 - 2)
@@ -163,10 +166,10 @@ def kaplan_meier(
                 title=None,
             ),
             tooltip=[
-                alt.Tooltip("series:N"),
+                alt.Tooltip("series:N", title=t("chart.series")),
                 alt.Tooltip("days:Q", title=days_title),
                 alt.Tooltip("still_open:Q", title=share_title, format=".0%"),
-                alt.Tooltip("at_risk:Q", title="n at risk"),
+                alt.Tooltip("at_risk:Q", title=t("chart.at_risk")),
             ],
         )
         .properties(height=320 + LEGEND_ALLOWANCE)
@@ -220,9 +223,9 @@ def cycle_timeline(
                 "value_label:N", scale=alt.Scale(domain=domain, range=shapes), title=None
             ),
             tooltip=[
-                alt.Tooltip("on_date:T", title="", format="%Y-%m-%d"),
-                alt.Tooltip("value_label:N", title=""),
-                alt.Tooltip("detail:N", title=""),
+                alt.Tooltip("on_date:T", title=t("chart.date"), format="%x"),
+                alt.Tooltip("value_label:N", title=t("chart.what")),
+                alt.Tooltip("detail:N", title=t("chart.detail")),
             ],
         )
         for data, _ in layers
@@ -232,8 +235,8 @@ def cycle_timeline(
         rules = alt.Chart(deadlines).encode(
             x="due_on:T",
             tooltip=[
-                alt.Tooltip("due_on:T", title="", format="%Y-%m-%d"),
-                alt.Tooltip("what:N", title=""),
+                alt.Tooltip("due_on:T", title=t("chart.due_on"), format="%x"),
+                alt.Tooltip("what:N", title=t("chart.what")),
             ],
         )
         dashes = alt.StrokeDash(
@@ -283,9 +286,9 @@ def deadline_clock(data: pl.DataFrame, *, labels: dict[str, str], title: str) ->
             ),
             order=alt.Order("timeliness_order:Q"),
             tooltip=[
-                alt.Tooltip("cycle:N"),
-                alt.Tooltip("timeliness_label:N", title=""),
-                alt.Tooltip("sum(count):Q", title="n"),
+                alt.Tooltip("cycle:N", title=t("chart.cycle")),
+                alt.Tooltip("timeliness_label:N", title=t("chart.timeliness")),
+                alt.Tooltip("sum(count):Q", title=t("chart.n")),
             ],
         )
     )
@@ -303,12 +306,12 @@ def response_days_box(
         y=_labelled_rows("series"),
         tooltip=[
             alt.Tooltip("series:N", title=series_title),
-            alt.Tooltip("n:Q", title="n"),
-            alt.Tooltip("min_days:Q", title="min"),
-            alt.Tooltip("q1_days:Q", title="25 %"),
-            alt.Tooltip("median_days:Q", title="median"),
-            alt.Tooltip("q3_days:Q", title="75 %"),
-            alt.Tooltip("max_days:Q", title="max"),
+            alt.Tooltip("n:Q", title=t("chart.n")),
+            alt.Tooltip("min_days:Q", title=t("chart.min_days")),
+            alt.Tooltip("q1_days:Q", title=t("chart.q1_days")),
+            alt.Tooltip("median_days:Q", title=t("chart.median_days")),
+            alt.Tooltip("q3_days:Q", title=t("chart.q3_days")),
+            alt.Tooltip("max_days:Q", title=t("chart.max_days")),
         ],
     )
     offset = BAR_SIZE / 2 - 2

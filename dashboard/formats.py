@@ -8,6 +8,7 @@ language, never "None".
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from babel.dates import format_date as babel_date
@@ -63,3 +64,68 @@ def percent(value: float | None) -> str:
     if value is None:
         return t("common.not_available")
     return format_percent(value, locale=babel_locale())
+
+
+# CLDR date pattern fields and their d3-time-format directives (longest first).
+_CLDR_TO_D3 = (
+    ("EEEE", "%A"),
+    ("MMMM", "%B"),
+    ("LLLL", "%B"),
+    ("yyyy", "%Y"),
+    ("EEE", "%a"),
+    ("MMM", "%b"),
+    ("LLL", "%b"),
+    ("dd", "%d"),
+    ("MM", "%m"),
+    ("yy", "%y"),
+    ("E", "%a"),
+    ("d", "%-d"),
+    ("M", "%-m"),
+    ("y", "%Y"),
+)
+_CLDR_FIELD = re.compile("|".join(cldr for cldr, _ in _CLDR_TO_D3) + "|'[^']*'")
+
+
+def _d3_date_pattern(cldr: str) -> str:
+    """A CLDR date pattern ("d MMM y") as a d3 time format ("%-d %b %Y")."""
+    directives = dict(_CLDR_TO_D3)
+
+    def convert(match: re.Match[str]) -> str:
+        field = match.group(0)
+        return field.strip("'") if field.startswith("'") else directives[field]
+
+    return _CLDR_FIELD.sub(convert, cldr)
+
+
+def d3_locale() -> dict[str, dict[str, object]]:
+    """The current language's number and time conventions in the shape Vega-Lite's
+    `config.locale` takes (d3-format and d3-time-format locales), built from Babel's CLDR
+    data, so chart axes read "janv. 2024" and "1.234" like the rest of the page."""
+    locale = babel_locale()
+    symbols = locale.number_symbols.get("latn", locale.number_symbols)
+    percent_pattern = locale.percent_formats[None].pattern
+    # CLDR writes the percent sign with a (narrow) space in some languages: "42 %".
+    percent = percent_pattern[percent_pattern.index("0") + 1 :].lstrip("0#,.") or "%"
+    # Babel numbers days from Monday; d3 from Sunday.
+    wide_days = [locale.days["format"]["wide"][(index + 6) % 7] for index in range(7)]
+    short_days = [locale.days["format"]["abbreviated"][(index + 6) % 7] for index in range(7)]
+    return {
+        "number": {
+            "decimal": symbols["decimal"],
+            "thousands": symbols["group"],
+            "grouping": [3],
+            "currency": ["", "\u00a0€"],
+            "percent": percent.replace("%", "") + "%" if "%" in percent else "%",
+            "minus": symbols.get("minusSign", "-"),
+        },
+        "time": {
+            "dateTime": "%x %X",
+            "date": _d3_date_pattern(locale.date_formats["medium"].pattern),
+            "time": "%H:%M:%S",
+            "periods": [locale.day_periods["format"]["abbreviated"].get(p, p) for p in ("am", "pm")],
+            "days": wide_days,
+            "shortDays": short_days,
+            "months": [locale.months["format"]["wide"][m] for m in range(1, 13)],
+            "shortMonths": [locale.months["format"]["abbreviated"][m] for m in range(1, 13)],
+        },
+    }

@@ -102,9 +102,13 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-@cache
-def supported_languages(directory: Path = LOCALES_DIR) -> tuple[str, ...]:
+def supported_languages() -> tuple[str, ...]:
     """The languages the app speaks: one per catalogue file, English (the default) first."""
+    return _languages_in(LOCALES_DIR)
+
+
+@cache
+def _languages_in(directory: Path) -> tuple[str, ...]:
     others = sorted(path.stem for path in directory.glob("*.toml") if path.stem != DEFAULT_LANGUAGE)
     return (DEFAULT_LANGUAGE, *others)
 
@@ -132,10 +136,14 @@ def speaking(language: str) -> Iterator[None]:
         _language.reset(token)
 
 
-@cache
 def catalogue(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """All messages of one language as a flat `section.key -> text` mapping."""
-    with (LOCALES_DIR / f"{language}.toml").open("rb") as handle:
+    return _catalogue_file(LOCALES_DIR / f"{language}.toml")
+
+
+@cache
+def _catalogue_file(path: Path) -> dict[str, str]:
+    with path.open("rb") as handle:
         return _flatten(tomllib.load(handle))
 
 
