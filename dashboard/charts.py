@@ -41,14 +41,18 @@ def _ticks_for_width(spacing: int = TICK_SPACING) -> alt.ExprRef:
 
 def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     # The locale first: it writes axis numbers and month names the current language's way.
-    return chart.configure(locale=formats.d3_locale()).configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
-        labelFontSize=FONT_SIZE,
-        titleFontSize=FONT_SIZE,
-        orient="bottom",
-        # Two columns of entries on a desktop; one on a phone, where two would run off-screen.
-        columns=alt.expr("width < 480 ? 1 : 2"),
-        # A label longer than the plot is wide would widen the chart past a phone's screen.
-        labelLimit=alt.expr("width < 480 ? max(width - 40, 120) : 280"),
+    return (
+        chart.configure(locale=formats.d3_locale())
+        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+        .configure_legend(
+            labelFontSize=FONT_SIZE,
+            titleFontSize=FONT_SIZE,
+            orient="bottom",
+            # Two columns of entries on a desktop; one on a phone, where two would run off-screen.
+            columns=alt.expr("width < 480 ? 1 : 2"),
+            # A label longer than the plot is wide would widen the chart past a phone's screen.
+            labelLimit=alt.expr("width < 480 ? max(width - 40, 120) : 280"),
+        )
     )
 
 

@@ -12,10 +12,10 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from dashboard import queries, ui
+from dashboard import formats, queries, ui
 from dashboard.messages import Markdown, label, language_name, t
-from dashboard.permalinks import with_language
 from dashboard.palette import CONGRUENCE_COLOURS
+from dashboard.permalinks import with_language
 
 TIMELINE_SCALES = {
     "response": "stance",
@@ -260,7 +260,9 @@ def _congruence(snapshot_path: str, rec: dict) -> None:
             "adopted_measure": t("column.adopted_measure"),
             "legal_reference": t("column.legal_reference"),
             "assessor": t("column.assessor"),
-            "assessed_on": st.column_config.DateColumn(t("column.date")),
+            "assessed_on": st.column_config.DateColumn(
+                t("column.date"), format=formats.grid_date_format()
+            ),
             "source_url": st.column_config.LinkColumn(
                 t("column.source"), display_text=t("column.open_source")
             ),

@@ -122,10 +122,37 @@ def d3_locale() -> dict[str, dict[str, object]]:
             "dateTime": "%x %X",
             "date": _d3_date_pattern(locale.date_formats["medium"].pattern),
             "time": "%H:%M:%S",
-            "periods": [locale.day_periods["format"]["abbreviated"].get(p, p) for p in ("am", "pm")],
+            "periods": [
+                locale.day_periods["format"]["abbreviated"].get(p, p) for p in ("am", "pm")
+            ],
             "days": wide_days,
             "shortDays": short_days,
             "months": [locale.months["format"]["wide"][m] for m in range(1, 13)],
             "shortMonths": [locale.months["format"]["abbreviated"][m] for m in range(1, 13)],
         },
     }
+
+
+# CLDR date fields and the data grid's (Moment.js) tokens for them, longest first.
+_CLDR_TO_GRID = (("dd", "DD"), ("d", "D"), ("MM", "MM"), ("M", "M"), ("yy", "YY"), ("y", "YYYY"))
+_CLDR_NUMERIC_FIELD = re.compile("y+|dd|d|MM|M|'[^']*'")
+
+
+def grid_date_format() -> str:
+    """The language's numeric date ("03/02/2024", "03.02.2024") as a data-grid format: the
+    column stays a date, so it still sorts by date, while it reads the local way."""
+    cldr = babel_locale().date_formats["short"].pattern
+    tokens = dict(_CLDR_TO_GRID)
+
+    def convert(match: re.Match[str]) -> str:
+        field = match.group(0)
+        if field.startswith("'"):
+            return field.strip("'")
+        return "YYYY" if field.startswith("y") else tokens[field]
+
+    return _CLDR_NUMERIC_FIELD.sub(convert, cldr)
+
+
+def grid_datetime_format() -> str:
+    """A date and a time to the minute, for the data grid (see grid_date_format)."""
+    return f"{grid_date_format()} HH:mm"

@@ -12,7 +12,6 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.permalinks import LANGUAGE_KEY
 from dashboard.messages import (
     DEFAULT_LANGUAGE,
     current_language,
@@ -21,6 +20,7 @@ from dashboard.messages import (
     supported_languages,
     t,
 )
+from dashboard.permalinks import LANGUAGE_KEY
 
 PARAM = LANGUAGE_KEY
 _CHOICE_KEY = "uptake_language_choice"

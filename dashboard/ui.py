@@ -88,6 +88,17 @@ def words_for_missing(
     return frame.select(columns), config
 
 
+def dates_as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """A display-only table's date columns written the current language's way, gaps as "not
+    recorded" (sort the frame before: text dates no longer sort by date)."""
+    missing = t("common.not_recorded")
+    return frame.with_columns(
+        pl.col(name).map_elements(formats.day, return_dtype=pl.String).fill_null(missing)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.Date
+    )
+
+
 def table(
     frame: pl.DataFrame,
     *,

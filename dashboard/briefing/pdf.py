@@ -14,7 +14,7 @@ from typing import Any
 
 import typst
 
-from dashboard import ui
+from dashboard import formats, ui
 from dashboard.briefing import Briefing
 from dashboard.messages import plain as t
 
@@ -80,8 +80,8 @@ def payload(briefing: Briefing) -> dict[str, Any]:
         ],
         "changed_intro": t(
             "briefing.changed_intro",
-            since=briefing.since.isoformat(),
-            until=briefing.until.isoformat(),
+            since=formats.day(briefing.since),
+            until=formats.day(briefing.until),
         ),
         "changed_none": t("briefing.changed_none"),
         "change_header": [

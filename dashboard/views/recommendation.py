@@ -9,8 +9,8 @@ from urllib.parse import quote
 import streamlit as st
 
 from dashboard import detail, exports, permalinks, queries, state
-from dashboard.permalinks import with_language
 from dashboard.messages import t
+from dashboard.permalinks import with_language
 
 PARAM = "rec"
 # Print: the record alone, no menus or buttons, over the page's width.

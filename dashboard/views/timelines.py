@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, permalinks, queries, state, ui
+from dashboard import charts, formats, permalinks, queries, state, ui
 from dashboard.messages import Markdown, deadline_start, label, t, tn
 from dashboard.palette import (
     DEADLINE_COLOURS,
@@ -328,7 +328,9 @@ def _response_clock(snapshot_path: str, institution_id: str) -> None:
             "cycle": t("column.cycle"),
             "timeliness_label": t("timelines.clock_class"),
             "count": t("column.count"),
-            "due_on": st.column_config.DateColumn(t("timelines.due_on")),
+            "due_on": st.column_config.DateColumn(
+                t("timelines.due_on"), format=formats.grid_date_format()
+            ),
         },
     )
 
@@ -372,8 +374,12 @@ def _final_clock(finals: pl.DataFrame) -> None:
         key="timelines_final_clock",
         column_config={
             "cycle": t("column.cycle"),
-            "final_due_on": st.column_config.DateColumn(t("timelines.final_due_on")),
-            "received_on": st.column_config.DateColumn(t("timelines.final_received_on")),
+            "final_due_on": st.column_config.DateColumn(
+                t("timelines.final_due_on"), format=formats.grid_date_format()
+            ),
+            "received_on": st.column_config.DateColumn(
+                t("timelines.final_received_on"), format=formats.grid_date_format()
+            ),
             "verdict": t("timelines.final_verdict"),
         },
     )
@@ -423,7 +429,9 @@ def render() -> None:
             summary,
             key="timelines_cycle_chart",
             column_config={
-                "on_date": st.column_config.DateColumn(t("column.date")),
+                "on_date": st.column_config.DateColumn(
+                    t("column.date"), format=formats.grid_date_format()
+                ),
                 "lane": t("timelines.lane_title"),
                 "value_label": t("column.value"),
                 "detail": t("timelines.detail"),
