@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import formats, queries, ui
-from dashboard.messages import Markdown, label, language_name, t
+from dashboard.messages import Markdown, in_current_language, label, language_name, t
 from dashboard.palette import CONGRUENCE_COLOURS
 from dashboard.permalinks import with_language
 
@@ -253,7 +253,9 @@ def _congruence(snapshot_path: str, rec: dict) -> None:
                 {value: label("congruence", value) for value in CONGRUENCE_COLOURS},
                 default=pl.col("level"),
             ),
-            pl.col("assessor").map_elements(lambda v: label("assessor", v), return_dtype=pl.Utf8),
+            pl.col("assessor").map_elements(
+                in_current_language(lambda v: label("assessor", v)), return_dtype=pl.Utf8
+            ),
         ),
         column_config={
             "level": t("column.congruence"),

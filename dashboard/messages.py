@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -134,6 +134,22 @@ def speaking(language: str) -> Iterator[None]:
         yield
     finally:
         _language.reset(token)
+
+
+def in_current_language(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`function` bound to the language spoken now. Polars may run a `map_elements` function on
+    its own worker threads, where the page run's context variable is not set: a label made
+    there would be English on a French page."""
+    language = current_language()
+
+    def bound(value: Any) -> Any:
+        token = _language.set(language)
+        try:
+            return function(value)
+        finally:
+            _language.reset(token)
+
+    return bound
 
 
 def catalogue(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:

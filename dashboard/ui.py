@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import exports, formats
 from dashboard.messages import Markdown as Markdown
 from dashboard.messages import escape_markdown as escape_markdown
-from dashboard.messages import t
+from dashboard.messages import in_current_language, t
 
 
 def chart_block(
@@ -77,9 +77,11 @@ def words_for_missing(
             column = pl.when(column).then(pl.lit(t("common.yes"))).otherwise(pl.lit(t("common.no")))
             column = pl.when(pl.col(name).is_null()).then(None).otherwise(column)
         elif dtype == pl.Date:
-            column = column.map_elements(formats.day, return_dtype=pl.String)
+            column = column.map_elements(in_current_language(formats.day), return_dtype=pl.String)
         elif dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
-            column = column.map_elements(formats.moment, return_dtype=pl.String)
+            column = column.map_elements(
+                in_current_language(formats.moment), return_dtype=pl.String
+            )
         elif dtype != pl.String:
             column = column.cast(pl.String)
         columns.append(column.fill_null(missing).alias(name))
@@ -93,7 +95,9 @@ def dates_as_text(frame: pl.DataFrame) -> pl.DataFrame:
     recorded" (sort the frame before: text dates no longer sort by date)."""
     missing = t("common.not_recorded")
     return frame.with_columns(
-        pl.col(name).map_elements(formats.day, return_dtype=pl.String).fill_null(missing)
+        pl.col(name)
+        .map_elements(in_current_language(formats.day), return_dtype=pl.String)
+        .fill_null(missing)
         for name, dtype in frame.schema.items()
         if dtype == pl.Date
     )

@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import exports, formats, queries, state, ui
 from dashboard.briefing import default_since
-from dashboard.messages import label, t
+from dashboard.messages import in_current_language, label, t
 
 # Which scale a change's canonical values belong to, by the kind of record.
 _SCALE_OF_KIND = {
@@ -69,14 +69,18 @@ def render() -> None:
     st.caption(t("changes.count", n=changes.height, since=formats.day(since)))
     c = "briefing.column"
     shown = changes.with_columns(
-        pl.col("kind").map_elements(lambda k: t(f"briefing.kind.{k}"), return_dtype=pl.String),
+        pl.col("kind").map_elements(
+            in_current_language(lambda k: t(f"briefing.kind.{k}")), return_dtype=pl.String
+        ),
         *(
             pl.struct("kind", column)
-            .map_elements(_value_label(column), return_dtype=pl.String)
+            .map_elements(in_current_language(_value_label(column)), return_dtype=pl.String)
             .alias(column)
             for column in ("before_value", "value")
         ),
-        pl.col("state").map_elements(lambda s: t(f"detail.state.{s}"), return_dtype=pl.String),
+        pl.col("state").map_elements(
+            in_current_language(lambda s: t(f"detail.state.{s}")), return_dtype=pl.String
+        ),
         pl.coalesce("title", "cycle_title").alias("title"),
     ).select(
         pl.col("on_date").alias(t(f"{c}.date")),

@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import detail, exports, permalinks, queries, state, ui
-from dashboard.messages import label, t
+from dashboard.messages import in_current_language, label, t
 
 FILTER_KEYS = ("institution", "cycle", "theme", "stance", "status", "assessor")
 FLAG_KEYS = ("overdue", "stale")
@@ -166,13 +166,17 @@ def _table(rows: pl.DataFrame) -> None:
         pl.col("number").fill_null(""),
         "title",
         pl.col("response_state")
-        .map_elements(lambda v: label("response_state", v), return_dtype=pl.String)
+        .map_elements(
+            in_current_language(lambda v: label("response_state", v)), return_dtype=pl.String
+        )
         .alias("stance"),
         pl.col("implementation_state")
-        .map_elements(lambda v: label("implementation_state", v), return_dtype=pl.String)
+        .map_elements(
+            in_current_language(lambda v: label("implementation_state", v)), return_dtype=pl.String
+        )
         .alias("status"),
         pl.col("response_timeliness")
-        .map_elements(lambda v: t(f"timeliness.{v}"), return_dtype=pl.String)
+        .map_elements(in_current_language(lambda v: t(f"timeliness.{v}")), return_dtype=pl.String)
         .alias("deadline"),
         "is_stale",
         "cycle",

@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries, scope, state, ui
-from dashboard.messages import deadline_start, label, t, tn
+from dashboard.messages import deadline_start, in_current_language, label, t, tn
 from dashboard.permalinks import link_params
 
 METRIC_WIDTH = 250
@@ -184,7 +184,7 @@ def _funnel(snapshot_path: str, chosen: tuple[str, ...]) -> None:
         "stage",
         "stage_order",
         pl.col("stage")
-        .map_elements(lambda s: t(f"funnel.{s}"), return_dtype=pl.String)
+        .map_elements(in_current_language(lambda s: t(f"funnel.{s}")), return_dtype=pl.String)
         .alias("stage_label"),
         pl.col(column).alias("count"),
         (pl.col(column) / adopted if adopted else pl.lit(None)).alias("share"),

@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, formats, permalinks, queries, state, ui
-from dashboard.messages import Markdown, deadline_start, label, t, tn
+from dashboard.messages import Markdown, deadline_start, in_current_language, label, t, tn
 from dashboard.palette import (
     DEADLINE_COLOURS,
     IMPLEMENTATION_COLOURS,
@@ -93,10 +93,11 @@ def _detail() -> pl.Expr:
     """A point's tooltip: the recommendation when the point is one, else how many it counts
     (responses and events come counted per day and value, so a busy cycle stays light)."""
     per_day = pl.col("n").map_elements(
-        lambda n: t("timelines.n_recommendations", n=n), return_dtype=pl.String
+        in_current_language(lambda n: t("timelines.n_recommendations", n=n)), return_dtype=pl.String
     )
     per_week = pl.col("n").map_elements(
-        lambda n: t("timelines.n_recommendations_week", n=n), return_dtype=pl.String
+        in_current_language(lambda n: t("timelines.n_recommendations_week", n=n)),
+        return_dtype=pl.String,
     )
     return (
         # A collective response is named by its document, whatever it covers.

@@ -228,3 +228,18 @@ def test_an_unknown_lang_falls_back_quietly(languages: Path, data_dir: Path) -> 
     assert app.title[0].value == "What happened to the recommendations?"
     said = texts(app)
     assert "xx" not in said and not app.warning
+
+
+def test_labels_made_on_another_thread_keep_the_page_language(languages: Path) -> None:
+    """Polars may run map_elements functions on its worker threads, where the page run's
+    language is not set; the bound function keeps it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def title(_: object) -> str:
+        return messages.plain("overview.title")
+
+    with messages.speaking("de"), ThreadPoolExecutor(1) as pool:
+        unbound = pool.submit(title, None).result()
+        bound = pool.submit(messages.in_current_language(title), None).result()
+    assert unbound == "What happened to the recommendations?"
+    assert bound == "Was wurde aus den Empfehlungen?"
