@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import detail, exports, permalinks, queries, state, ui
 from dashboard.messages import in_current_language, label, t
+from dashboard.permalinks import with_language
 
 FILTER_KEYS = ("institution", "cycle", "theme", "stance", "status", "assessor")
 FLAG_KEYS = ("overdue", "stale")
@@ -238,12 +239,12 @@ def _own_page_links(recommendation_id: str) -> None:
     with st.container(horizontal=True, gap="small"):
         st.link_button(
             t("explorer.own_page"),
-            f"{root}/recommendation?rec={wanted}",
+            with_language(f"{root}/recommendation?rec={wanted}"),
             icon=":material/open_in_full:",
         )
         st.link_button(
             t("feeds.link"),
-            f"{root}/feeds/recommendation/{wanted}.atom",
+            with_language(f"{root}/feeds/recommendation/{wanted}.atom"),
             icon=":material/rss_feed:",
         )
 

@@ -247,7 +247,22 @@ def _runs(snapshot_path: str) -> None:
     )
     with st.expander(t("sources.per_source_heading")):
         per_source = queries.source_runs(snapshot_path)
-        ui.table(per_source, key="sources_source_runs")
+        ui.table(
+            per_source,
+            key="sources_source_runs",
+            column_config={
+                "run_id": t("sources.run"),
+                "source_id": t("sources.source"),
+                "status": t("sources.last_status"),
+                "rows_read": t("sources.rows_read"),
+                "rows_new": t("sources.rows_new"),
+                "rows_changed": t("sources.rows_changed"),
+                "rows_unchanged": t("sources.rows_unchanged"),
+                "rows_withdrawn": t("sources.rows_withdrawn"),
+                "rows_rejected": t("sources.rows_rejected"),
+                "error": t("sources.error"),
+            },
+        )
 
 
 def _rejects(snapshot_path: str) -> None:

@@ -243,3 +243,17 @@ def test_labels_made_on_another_thread_keep_the_page_language(languages: Path) -
         bound = pool.submit(messages.in_current_language(title), None).result()
     assert unbound == "What happened to the recommendations?"
     assert bound == "Was wurde aus den Empfehlungen?"
+
+
+def test_a_feed_speaks_the_language_its_link_names(languages: Path, built_snapshot: Path) -> None:
+    """Feed links carry the page's `lang`; the feed's words, dates and links follow it."""
+    from dashboard import feeds
+
+    recommendation = "bxl-prb-2021-5g-r05"
+    with messages.speaking("fr"):
+        french = feeds.recommendation_feed(str(built_snapshot), recommendation, "https://u.example")
+    english = feeds.recommendation_feed(str(built_snapshot), recommendation, "https://u.example")
+    assert b'xml:lang="fr"' in french
+    assert b"[fr] Dated " in french and b"[fr] Dated " not in english
+    assert f"explorer?rec={recommendation}&amp;lang=fr".encode() in french
+    assert b'xml:lang="en"' in english
