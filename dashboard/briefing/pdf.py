@@ -122,7 +122,7 @@ def payload(briefing: Briefing) -> dict[str, Any]:
                 _date(row["last_event_on"], row["last_event_on_precision"]),
                 t("common.not_recorded")
                 if row["days_since_last_event"] is None
-                else str(row["days_since_last_event"]),
+                else formats.number(row["days_since_last_event"]),
                 _link(row["source_url"], source),
             ]
             for row in briefing.waiting

@@ -98,6 +98,8 @@ def _cell(key: str, value: object) -> object:
         return label(_SCALE_OF[key], str(value))
     if isinstance(value, dt.date):
         return formats.day(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return formats.number(value)
     return value if key == "source_url" else str(value)
 
 
