@@ -17,7 +17,13 @@ import pytest
 from babel import Locale
 
 from dashboard import formats, language, messages
-from tests.dashboard.app_driver import APP, TIMEOUT_SECONDS, assert_no_exception, texts
+from tests.dashboard.app_driver import (
+    APP,
+    TIMEOUT_SECONDS,
+    assert_no_exception,
+    frame_with,
+    texts,
+)
 
 from streamlit.testing.v1 import AppTest  # isort: skip
 
@@ -257,3 +263,20 @@ def test_a_feed_speaks_the_language_its_link_names(languages: Path, built_snapsh
     assert b"[fr] Dated " in french and b"[fr] Dated " not in english
     assert f"explorer?rec={recommendation}&amp;lang=fr".encode() in french
     assert b'xml:lang="en"' in english
+
+
+def test_scale_labels_and_meanings_come_from_the_catalogue(languages: Path, data_dir: Path) -> None:
+    """The sources page's scales read in the page's language, keyed by the canonical value;
+    the English meanings the snapshot stores are not what a French reader sees."""
+    app = _app()
+    app.run()
+    app.switch_page("views/sources.py")
+    app.query_params = {"lang": "fr"}
+    app.run()
+    assert_no_exception(app)
+    scales = frame_with(app, "vocabulary", "value", "label", "meaning")
+    rows = scales.to_dict("records")
+    assert rows
+    assert all(row["meaning"].startswith("[fr] ") for row in rows)
+    stance = {row["value"]: row["label"] for row in rows if row["value"] == "partially_accepted"}
+    assert stance == {"partially_accepted": "[fr] Partially accepted"}
