@@ -22,7 +22,7 @@ libraries.load()
 import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard import queries, snapshot, state  # noqa: E402
+from dashboard import formats, language, queries, snapshot, state  # noqa: E402
 from dashboard.messages import t  # noqa: E402
 
 # No page icons: Streamlit turns a page's icon into the favicon, fetched from a font CDN,
@@ -60,6 +60,7 @@ def _restart_if_superseded(found: snapshot.Snapshot) -> None:
 
 
 def main() -> None:
+    language.apply()
     st.set_page_config(
         page_title=t("app.title"),
         layout="wide",
@@ -93,6 +94,7 @@ def main() -> None:
         for path, url, title in HIDDEN_PAGES
     ]
     current_page = st.navigation(pages, position="top")
+    language.switcher()
     if facts.get("is_synthetic"):
         st.warning(t("app.synthetic_banner"), icon=":material/science:")
     try:
@@ -109,7 +111,7 @@ def main() -> None:
         t(
             "app.footer",
             snapshot=found.id,
-            built=built_at.strftime("%Y-%m-%d %H:%M UTC") if built_at else t("common.unknown"),
+            built=formats.moment(built_at),
         )
     )
 

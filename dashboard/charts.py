@@ -25,6 +25,9 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
+from dashboard import formats
+from dashboard.messages import current_language
+from dashboard.messages import plain as t
 from dashboard.palette import colour_scale, series_scale
 
 Spec = dict[str, Any]
@@ -78,7 +81,9 @@ _specs_lock = threading.Lock()
 
 def _cached(key: Hashable, build: Callable[[], Spec]) -> Spec:
     """The spec stored under `key`, built by `build` the first time (least recently used
-    specs are dropped beyond MAX_SPECS)."""
+    specs are dropped beyond MAX_SPECS). The language is part of the key: it sets the chart's
+    number and date locale even where every text is the same."""
+    key = (current_language(), key)
     with _specs_lock:
         if key in _specs:
             _specs.move_to_end(key)
@@ -121,7 +126,8 @@ def _finish(spec: Spec, sources: list[Source]) -> Spec:
     """The top-level spec: the shared text sizes and legend layout, and the data by name."""
     return {
         "$schema": SCHEMA,
-        "config": CONFIG,
+        # The locale writes axis numbers and month names the current language's way.
+        "config": {**CONFIG, "locale": formats.d3_locale()},
         **spec,
         "datasets": {source.name: source.arrow for source in sources},
     }
@@ -240,7 +246,7 @@ def _normalised_bars(
             "tooltip": [
                 _nominal(category, category_title),
                 _nominal(value_label, value_title),
-                _quantitative("count", "n", aggregate="sum"),
+                _quantitative("count", t("chart.n"), aggregate="sum"),
             ],
             "x": _quantitative(
                 "count",
@@ -277,7 +283,7 @@ def _funnel(source: Source, *, stage_title: str, count_title: str) -> Spec:
         "tooltip": [
             _nominal("stage_label", stage_title),
             _quantitative("count", count_title),
-            _quantitative("share", "%", format=".0%"),
+            _quantitative("share", t("chart.share"), format=".0%"),
         ],
         "x": _quantitative(
             "count",
@@ -339,10 +345,10 @@ def _kaplan_meier(
                     scale=series_scale(series_names, _present(source.frame, "series")),
                 ),
                 "tooltip": [
-                    _nominal("series"),
+                    _nominal("series", t("chart.series")),
                     _quantitative("days", days_title),
                     _quantitative("still_open", share_title, format=".0%"),
-                    _quantitative("at_risk", "n at risk"),
+                    _quantitative("at_risk", t("chart.at_risk")),
                 ],
                 "x": _quantitative("days", days_title, axis={"tickCount": _ticks_for_width()}),
                 "y": _quantitative(
@@ -409,9 +415,14 @@ def _cycle_timeline(
                 "color": _nominal("value_label", None, scale={"domain": domain, "range": colours}),
                 "shape": _nominal("value_label", None, scale={"domain": domain, "range": shapes}),
                 "tooltip": [
-                    {"field": "on_date", "format": "%Y-%m-%d", "title": "", "type": "temporal"},
-                    _nominal("value_label", ""),
-                    _nominal("detail", ""),
+                    {
+                        "field": "on_date",
+                        "format": "%x",
+                        "title": t("chart.date"),
+                        "type": "temporal",
+                    },
+                    _nominal("value_label", t("chart.what")),
+                    _nominal("detail", t("chart.detail")),
                 ],
                 "x": {
                     "axis": {
@@ -433,8 +444,8 @@ def _cycle_timeline(
         rows = rules.frame.height
         shared = {
             "tooltip": [
-                {"field": "due_on", "format": "%Y-%m-%d", "title": "", "type": "temporal"},
-                _nominal("what", ""),
+                {"field": "due_on", "format": "%x", "title": t("chart.due_on"), "type": "temporal"},
+                _nominal("what", t("chart.what")),
             ],
             "x": {"field": "due_on", "type": "temporal"},
         }
@@ -498,9 +509,9 @@ def _deadline_clock(source: Source, *, labels: dict[str, str], title: str) -> Sp
             ),
             "order": _quantitative("timeliness_order"),
             "tooltip": [
-                _nominal("cycle"),
-                _nominal("timeliness_label", ""),
-                _quantitative("count", "n", aggregate="sum"),
+                _nominal("cycle", t("chart.cycle")),
+                _nominal("timeliness_label", t("chart.timeliness")),
+                _quantitative("count", t("chart.n"), aggregate="sum"),
             ],
             "x": _quantitative(
                 "count",
@@ -548,12 +559,12 @@ def _response_days_box(
     shared = {
         "tooltip": [
             _nominal("series", series_title),
-            _quantitative("n", "n"),
-            _quantitative("min_days", "min"),
-            _quantitative("q1_days", "25 %"),
-            _quantitative("median_days", "median"),
-            _quantitative("q3_days", "75 %"),
-            _quantitative("max_days", "max"),
+            _quantitative("n", t("chart.n")),
+            _quantitative("min_days", t("chart.min_days")),
+            _quantitative("q1_days", t("chart.q1_days")),
+            _quantitative("median_days", t("chart.median_days")),
+            _quantitative("q3_days", t("chart.q3_days")),
+            _quantitative("max_days", t("chart.max_days")),
         ],
         "y": _labelled_rows("series"),
     }

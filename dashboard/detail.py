@@ -12,9 +12,10 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from dashboard import queries, ui
-from dashboard.messages import Markdown, label, language_name, t
+from dashboard import formats, queries, ui
+from dashboard.messages import Markdown, in_current_language, label, language_name, t
 from dashboard.palette import CONGRUENCE_COLOURS
+from dashboard.permalinks import with_language
 
 TIMELINE_SCALES = {
     "response": "stance",
@@ -252,14 +253,18 @@ def _congruence(snapshot_path: str, rec: dict) -> None:
                 {value: label("congruence", value) for value in CONGRUENCE_COLOURS},
                 default=pl.col("level"),
             ),
-            pl.col("assessor").map_elements(lambda v: label("assessor", v), return_dtype=pl.Utf8),
+            pl.col("assessor").map_elements(
+                in_current_language(lambda v: label("assessor", v)), return_dtype=pl.Utf8
+            ),
         ),
         column_config={
             "level": t("column.congruence"),
             "adopted_measure": t("column.adopted_measure"),
             "legal_reference": t("column.legal_reference"),
             "assessor": t("column.assessor"),
-            "assessed_on": st.column_config.DateColumn(t("column.date")),
+            "assessed_on": st.column_config.DateColumn(
+                t("column.date"), format=formats.grid_date_format()
+            ),
             "source_url": st.column_config.LinkColumn(
                 t("column.source"), display_text=t("column.open_source")
             ),
@@ -313,7 +318,7 @@ def _timeline(snapshot_path: str, rec: dict) -> None:
 def _permalink(rec: dict) -> None:
     base = (st.context.url or "").rstrip("/")
     st.caption(t("detail.permalink"))
-    st.code(f"{base}?rec={rec['recommendation_id']}", language=None)
+    st.code(with_language(f"{base}?rec={rec['recommendation_id']}"), language=None)
 
 
 def render(snapshot_path: str, recommendation_id: str, *, on_close: Callable[[], None]) -> None:

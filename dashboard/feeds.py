@@ -14,8 +14,10 @@ from typing import Any
 import polars as pl
 from feedgen.feed import FeedGenerator
 
-from dashboard import queries
+from dashboard import formats, queries
+from dashboard.messages import current_language
 from dashboard.messages import plain as t
+from dashboard.permalinks import with_language
 
 # The earliest day a feed looks back to: every dated record.
 EPOCH = date(1900, 1, 1)
@@ -61,7 +63,7 @@ def _feed(feed_id: str, title: str, page: str, self_url: str, rows: pl.DataFrame
     generator.title(title)
     generator.link(href=page, rel="alternate")
     generator.link(href=self_url, rel="self")
-    generator.language("en")
+    generator.language(current_language())
     newest = rows["on_date"].max() if rows.height else EPOCH
     generator.updated(_moment(newest))  # type: ignore[arg-type]
     # feedgen prepends each entry; adding oldest first leaves the newest on top.
@@ -76,8 +78,8 @@ def _feed(feed_id: str, title: str, page: str, self_url: str, rows: pl.DataFrame
         entry.content(
             t(
                 "feeds.entry",
-                date=row["on_date"].isoformat(),
-                precision=row["on_date_precision"] or "day",
+                date=formats.date_as_precise_as(row["on_date"], row["on_date_precision"]),
+                precision=t(f"feeds.precision.{row['on_date_precision'] or 'day'}"),
                 state=t(f"detail.state.{row['state']}"),
                 source=row["source_url"] or t("common.not_recorded"),
             ),
@@ -89,12 +91,12 @@ def _feed(feed_id: str, title: str, page: str, self_url: str, rows: pl.DataFrame
 def institution_feed(path: str, institution_id: str, root: str) -> bytes:
     row = queries.institution_row(path, institution_id)
     if row is None:
-        raise UnknownFeed(t("feeds.unknown", kind="institution", id=institution_id))
+        raise UnknownFeed(t("feeds.unknown", kind=t("feeds.kind.institution"), id=institution_id))
     return _feed(
         f"urn:uptake:institution:{institution_id}",
         t("feeds.title", name=row["institution_name"]),
-        f"{root}/overview?institution={institution_id}",
-        f"{root}/feeds/institution/{institution_id}.atom",
+        with_language(f"{root}/overview?institution={institution_id}"),
+        with_language(f"{root}/feeds/institution/{institution_id}.atom"),
         queries.dated_changes(path, institution_id, None, EPOCH),
     )
 
@@ -102,12 +104,12 @@ def institution_feed(path: str, institution_id: str, root: str) -> bytes:
 def cycle_feed(path: str, cycle_id: str, root: str) -> bytes:
     row = queries.cycle_row(path, cycle_id)
     if row is None:
-        raise UnknownFeed(t("feeds.unknown", kind="cycle", id=cycle_id))
+        raise UnknownFeed(t("feeds.unknown", kind=t("feeds.kind.cycle"), id=cycle_id))
     return _feed(
         f"urn:uptake:cycle:{cycle_id}",
         t("feeds.title", name=f"{row['institution_name']} — {row['title']}"),
-        f"{root}/overview?institution={row['institution_id']}",
-        f"{root}/feeds/cycle/{cycle_id}.atom",
+        with_language(f"{root}/overview?institution={row['institution_id']}"),
+        with_language(f"{root}/feeds/cycle/{cycle_id}.atom"),
         queries.dated_changes(path, row["institution_id"], cycle_id, EPOCH),
     )
 
@@ -115,11 +117,13 @@ def cycle_feed(path: str, cycle_id: str, root: str) -> bytes:
 def recommendation_feed(path: str, recommendation_id: str, root: str) -> bytes:
     row = queries.recommendation(path, recommendation_id)
     if row is None:
-        raise UnknownFeed(t("feeds.unknown", kind="recommendation", id=recommendation_id))
+        raise UnknownFeed(
+            t("feeds.unknown", kind=t("feeds.kind.recommendation"), id=recommendation_id)
+        )
     return _feed(
         f"urn:uptake:recommendation:{recommendation_id}",
         t("feeds.title", name=row["title"]),
-        f"{root}/explorer?rec={recommendation_id}",
-        f"{root}/feeds/recommendation/{recommendation_id}.atom",
+        with_language(f"{root}/explorer?rec={recommendation_id}"),
+        with_language(f"{root}/feeds/recommendation/{recommendation_id}.atom"),
         queries.recommendation_changes(path, recommendation_id),
     )

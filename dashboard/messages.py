@@ -1,7 +1,12 @@
 """Every string the dashboard shows, looked up in a per-language catalogue file.
 
 Keeping the words in data (locales/<lang>.toml) lets a translator work without touching code
-and keeps the wording consistent between pages.
+and keeps the wording consistent between pages. The languages the app speaks are the catalogue
+files present: adding locales/xx.toml adds a language.
+
+The current language lives in a context variable: the app sets it at the start of each page
+run (dashboard/language.py), and callers outside Streamlit (the briefing command line, the
+feeds) set it with `speaking`. A key missing from a catalogue falls back to English.
 
 The catalogue's strings are ours and may use Markdown; the values filled into them come from
 registers, sources and the address bar and must show as the text they are. So a message is
@@ -14,12 +19,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.numbers import format_decimal
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LANGUAGE = "en"
@@ -67,10 +75,19 @@ def as_markdown(value: object) -> Markdown:
     return value if isinstance(value, Markdown) else escape_markdown(value)
 
 
-def _fill_value(value: Any) -> Any:
-    """Numbers are formatted by the template (they cannot carry markup); text is escaped."""
+def _local_number(value: Any) -> Any:
+    """A number written the current language's way ("1,234" / "1.234" / "1 234"); anything
+    else as it is."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return value
+        return format_decimal(value, locale=babel_locale())
+    return value
+
+
+def _fill_value(value: Any) -> Any:
+    """Numbers are written in the current language (they cannot carry markup); text is
+    escaped."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Markdown(_local_number(value))
     return as_markdown(value)
 
 
@@ -85,11 +102,72 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def supported_languages() -> tuple[str, ...]:
+    """The languages the app speaks: one per catalogue file, English (the default) first."""
+    return _languages_in(LOCALES_DIR)
+
+
 @cache
+def _languages_in(directory: Path) -> tuple[str, ...]:
+    others = sorted(path.stem for path in directory.glob("*.toml") if path.stem != DEFAULT_LANGUAGE)
+    return (DEFAULT_LANGUAGE, *others)
+
+
+_language: ContextVar[str] = ContextVar("uptake_language", default=DEFAULT_LANGUAGE)
+
+
+def current_language() -> str:
+    """The language this page run (or command) speaks."""
+    return _language.get()
+
+
+def set_language(language: str) -> None:
+    """Speak `language` from now on in this context; an unsupported code means English."""
+    _language.set(language if language in supported_languages() else DEFAULT_LANGUAGE)
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Speak `language` inside the block (command line, feeds, tests), then go back."""
+    token = _language.set(language if language in supported_languages() else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def in_current_language(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`function` bound to the language spoken now. Polars may run a `map_elements` function on
+    its own worker threads, where the page run's context variable is not set: a label made
+    there would be English on a French page."""
+    language = current_language()
+
+    def bound(value: Any) -> Any:
+        token = _language.set(language)
+        try:
+            return function(value)
+        finally:
+            _language.reset(token)
+
+    return bound
+
+
 def catalogue(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """All messages of one language as a flat `section.key -> text` mapping."""
-    with (LOCALES_DIR / f"{language}.toml").open("rb") as handle:
+    return _catalogue_file(LOCALES_DIR / f"{language}.toml")
+
+
+@cache
+def _catalogue_file(path: Path) -> dict[str, str]:
+    with path.open("rb") as handle:
         return _flatten(tomllib.load(handle))
+
+
+def _template(key: str) -> str | None:
+    """The text of `key` in the current language, else in English, else None."""
+    language = current_language()
+    found = catalogue(language).get(key) if language != DEFAULT_LANGUAGE else None
+    return found if found is not None else catalogue(DEFAULT_LANGUAGE).get(key)
 
 
 def t(key: str, /, **values: Any) -> Markdown:
@@ -101,7 +179,7 @@ def t(key: str, /, **values: Any) -> Markdown:
     canonical values, never from untrusted text, and mostly land in tables and option lists,
     which show text as it is: they are not escaped.)
     """
-    template = catalogue().get(key)
+    template = _template(key)
     if template is None:
         return Markdown(key)
     if not values:
@@ -114,10 +192,12 @@ def plain(key: str, /, **values: Any) -> str:
     Markdown or that escape for themselves: the PDF (typst receives data as values, never as
     markup), Atom feeds, HTTP text answers and command-line messages. Never pass its result to
     an element that renders Markdown."""
-    template = catalogue().get(key)
+    template = _template(key)
     if template is None:
         return key
-    return template.format_map(values) if values else template
+    if not values:
+        return template
+    return template.format_map({name: _local_number(v) for name, v in values.items()})
 
 
 def tn(key: str, /, count: int | None, **values: Any) -> Markdown:
@@ -125,18 +205,32 @@ def tn(key: str, /, count: int | None, **values: Any) -> Markdown:
 
     The catalogue holds one text per CLDR plural category (`key.one`, `key.other`, …); Babel
     knows which category a number falls in for each language, so "1 cycle" and "2 cycles" come
-    out right, and so will languages with more than two forms. `{n}` is the count itself.
+    out right, and so will languages with more than two forms. `{n}` is the count itself,
+    written with the language's digit grouping.
     """
-    form = "other" if count is None else _plural_form(DEFAULT_LANGUAGE, count)
+    form = "other" if count is None else _plural_form(current_language(), count)
     for candidate in (f"{key}.{form}", f"{key}.other"):
         if has(candidate):
-            return t(candidate, n=values.pop("n", count), **values)
+            n = values.pop("n", count)
+            if isinstance(n, int) and not isinstance(n, bool):
+                n = Markdown(format_decimal(n, locale=babel_locale()))
+            return t(candidate, n=n, **values)
     return Markdown(key)
+
+
+# Babel's plain "en" writes dates the American way ("Feb 3, 2024"); the assemblies are
+# European, so English dates follow British usage ("3 Feb 2024").
+_BABEL_LOCALE_OF = {"en": "en_GB"}
 
 
 @cache
 def _locale(language: str) -> Locale:
-    return Locale.parse(language)
+    return Locale.parse(_BABEL_LOCALE_OF.get(language, language))
+
+
+def babel_locale() -> Locale:
+    """The Babel locale of the current language, for dates, numbers and plural rules."""
+    return _locale(current_language())
 
 
 def _plural_form(language: str, count: int) -> str:
@@ -145,7 +239,7 @@ def _plural_form(language: str, count: int) -> str:
 
 def has(key: str) -> bool:
     """Whether the catalogue defines `key` (used for optional per-value labels)."""
-    return key in catalogue()
+    return _template(key) is not None
 
 
 def label(scale: str, value: str | None) -> str:
@@ -157,8 +251,14 @@ def label(scale: str, value: str | None) -> str:
     return t(key) if has(key) else value
 
 
+def native_name(code: str) -> str:
+    """A language named in itself ("fr" -> "Français"), as a language switcher shows it."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
 def language_name(code: str | None) -> str:
-    """The English name of a language code ("it" -> "Italian"), or the code itself.
+    """The name of a language code in the current language ("it" -> "Italian"), or the code.
 
     Registers store ISO 639-1 codes; a reader should not have to decode them. Codes with no
     entry in the catalogue's `language_name` table are shown as they are rather than hidden.

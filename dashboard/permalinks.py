@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from dashboard.messages import t
+from dashboard.messages import current_language, t
 
 MAX_TEXT_LENGTH = 200
 MAX_VALUES_PER_KEY = 50
-# Streamlit's own embedding parameters are not ours to judge.
-RESERVED_KEYS = frozenset({"embed", "embed_options"})
+# Streamlit's own embedding parameters are not ours to judge; the language (`lang`) belongs to
+# every page and is read by dashboard/language.py.
+LANGUAGE_KEY = "lang"
+RESERVED_KEYS = frozenset({"embed", "embed_options", LANGUAGE_KEY})
 TRUE_WORDS = frozenset({"1", "true", "yes"})
 FALSE_WORDS = frozenset({"0", "false", "no"})
 
@@ -102,5 +105,28 @@ def _parse_flag(result: Parsed, key: str, values: list[str]) -> None:
 
 
 def current(query_params: object) -> dict[str, list[str]]:
-    """All query parameters with repeated keys kept (st.query_params or a compatible proxy)."""
-    return {key: query_params.get_all(key) for key in query_params}  # type: ignore[attr-defined]
+    """The page's own query parameters with repeated keys kept (st.query_params or a
+    compatible proxy); the language is every page's and is left out."""
+    return {
+        key: query_params.get_all(key)  # type: ignore[attr-defined]
+        for key in query_params  # type: ignore[attr-defined]
+        if key != LANGUAGE_KEY
+    }
+
+
+def replace(query_params: Any, params: Mapping[str, Any]) -> None:
+    """Make `params` the page's query, keeping the language the address names."""
+    language = query_params.get(LANGUAGE_KEY)
+    query_params.from_dict({**params, LANGUAGE_KEY: language} if language else dict(params))
+
+
+def link_params(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Query parameters for a link the app builds, with the current language added, so the
+    link opens in the language it was copied from."""
+    return {**(params or {}), LANGUAGE_KEY: current_language()}
+
+
+def with_language(url: str) -> str:
+    """`url` with `lang=<current language>` appended to its query (see link_params)."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}{LANGUAGE_KEY}={current_language()}"

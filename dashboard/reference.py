@@ -1,7 +1,8 @@
 """The project's own reference text the app shows: the methodology sections.
 
 docs/methodology.md is documentation, not data, so the page and the documentation can never
-say different things. Scales and vocabularies are data and are read from the snapshot.
+say different things. Each language's translation is docs/methodology.<lang>.md, shown when
+present (English otherwise). Scales and vocabularies are data and are read from the snapshot.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.messages import current_language
 from dashboard.snapshot import REPO_ROOT
 
 METHODOLOGY_FILE = REPO_ROOT / "docs" / "methodology.md"
@@ -49,8 +51,16 @@ def _methodology(path: str, mtime: float) -> tuple[str, list[Section]]:
     return preamble.strip(), [Section(s.title, s.body.strip()) for s in sections]
 
 
+def methodology_file(language: str) -> Path:
+    """The methodology in `language` (docs/methodology.<lang>.md), else the English one."""
+    translated = METHODOLOGY_FILE.with_suffix(f".{language}.md")
+    return translated if translated.is_file() else METHODOLOGY_FILE
+
+
 def methodology() -> tuple[str, list[Section]] | None:
-    """The methodology's preamble and its `## Indicator` sections, or None if missing."""
-    if not METHODOLOGY_FILE.is_file():
+    """The methodology's preamble and its `## Indicator` sections in the current language,
+    or None if missing."""
+    path = methodology_file(current_language())
+    if not path.is_file():
         return None
-    return _methodology(str(METHODOLOGY_FILE), _mtime(METHODOLOGY_FILE))
+    return _methodology(str(path), _mtime(path))

@@ -33,6 +33,6 @@ def institution_scope(page: str, institutions: pl.DataFrame, *, label_key: str) 
     )
     wanted = {PARAM: list(chosen)} if chosen else {}
     if wanted != raw:
-        st.query_params.from_dict(wanted)
+        permalinks.replace(st.query_params, wanted)
     st.session_state[last_url] = wanted
     return tuple(chosen)

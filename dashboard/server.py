@@ -34,6 +34,7 @@ from starlette.routing import Route  # noqa: E402
 
 from dashboard import libraries, messages  # noqa: E402
 from dashboard.messages import plain as t  # noqa: E402
+from dashboard.messages import speaking, supported_languages  # noqa: E402
 
 ATOM = "application/atom+xml; charset=utf-8"
 # What a page run imports (dashboard/app.py and the pages' shared helpers) and what the routes
@@ -80,10 +81,21 @@ def _published() -> Any:
     return None if isinstance(found, snapshot.Missing) else found
 
 
+def _language(request: Request) -> str:
+    """A feed speaks the `?lang=` its link carries (the page's language), else English."""
+    wanted = request.query_params.get("lang", "")
+    return wanted if wanted in supported_languages() else "en"
+
+
 def _feed_route(builder: str) -> Callable[[Request], Response]:
-    """The endpoint serving the Atom feed dashboard.feeds.<builder> makes."""
+    """The endpoint serving the Atom feed dashboard.feeds.<builder> makes, in the language
+    its link names."""
 
     def endpoint(request: Request) -> Response:
+        with speaking(_language(request)):
+            return _feed(request)
+
+    def _feed(request: Request) -> Response:
         feeds = _module("dashboard.feeds")
         build: Callable[[str, str, str], bytes] = getattr(feeds, builder)
         found = _published()

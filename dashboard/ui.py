@@ -14,11 +14,11 @@ import polars as pl
 import streamlit as st
 
 # Re-exported: pages escape untrusted text through ui, as they always have.
-from dashboard import exports
+from dashboard import exports, formats
 from dashboard.charts import Spec
 from dashboard.messages import Markdown as Markdown
 from dashboard.messages import escape_markdown as escape_markdown
-from dashboard.messages import t
+from dashboard.messages import in_current_language, t
 
 
 def chart_block(
@@ -78,15 +78,30 @@ def words_for_missing(
             column = pl.when(column).then(pl.lit(t("common.yes"))).otherwise(pl.lit(t("common.no")))
             column = pl.when(pl.col(name).is_null()).then(None).otherwise(column)
         elif dtype == pl.Date:
-            column = column.dt.strftime("%Y-%m-%d")
+            column = column.map_elements(in_current_language(formats.day), return_dtype=pl.String)
         elif dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
-            column = column.dt.strftime("%Y-%m-%d %H:%M")
+            column = column.map_elements(
+                in_current_language(formats.moment), return_dtype=pl.String
+            )
         elif dtype != pl.String:
             column = column.cast(pl.String)
         columns.append(column.fill_null(missing).alias(name))
         if name in config and not isinstance(config[name], str):
             config[name] = st.column_config.TextColumn(_title_of(config[name], name))
     return frame.select(columns), config
+
+
+def dates_as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """A display-only table's date columns written the current language's way, gaps as "not
+    recorded" (sort the frame before: text dates no longer sort by date)."""
+    missing = t("common.not_recorded")
+    return frame.with_columns(
+        pl.col(name)
+        .map_elements(in_current_language(formats.day), return_dtype=pl.String)
+        .fill_null(missing)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.Date
+    )
 
 
 def table(
@@ -108,20 +123,12 @@ def empty_state(what: str, change: str) -> None:
 
 
 def format_date(value: date | datetime | None, precision: str | None = "day") -> str:
-    """A date as precise as its source: a month-precision date shows as 'March 2021'."""
-    if value is None:
-        return t("common.unknown_date")
-    if isinstance(value, datetime):
-        value = value.date()
-    if precision == "year":
-        return f"{value.year}"
-    if precision == "month":
-        return value.strftime("%B %Y")
-    return value.isoformat()
+    """A date as precise as its source, in the current language ('March 2021', '3 Mar 2021')."""
+    return formats.date_as_precise_as(value, precision)
 
 
 def percent(value: float | None) -> str:
-    return t("common.not_available") if value is None else f"{value:.0%}"
+    return formats.percent(value)
 
 
 # Below this many recommendations a share or a median says little; it is flagged wherever shown.
@@ -141,7 +148,7 @@ def share(numerator: int | None, denominator: int | None) -> str:
     """A share as 'x %', or n/a when its denominator is 0 or unknown (never 0 %)."""
     if not denominator or numerator is None:
         return t("common.not_available")
-    return f"{numerator / denominator:.0%}"
+    return formats.percent(numerator / denominator)
 
 
 def with_small_n(text: str, n: int | None) -> str:
@@ -159,11 +166,7 @@ def text_or_not_recorded(value: object) -> str:
 
 
 def number(value: float | int | None) -> str:
-    if value is None:
-        return t("common.not_available")
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{int(value):,}"
+    return formats.number(value)
 
 
 def notices(messages: Sequence[str]) -> None:

@@ -20,7 +20,7 @@ from streamlit import runtime
 if not runtime.exists():
     streamlit_logger.set_log_level("error")
 
-from dashboard import queries, ui
+from dashboard import formats, queries, ui
 from dashboard.briefing import charts
 from dashboard.messages import plain as t
 
@@ -87,7 +87,7 @@ def default_since(snapshot_path: str, institution_id: str, as_of: date) -> date:
 
 
 def _rate(value: float | None) -> str:
-    return t("common.not_available") if value is None else f"{value:.0%}"
+    return formats.percent(value)
 
 
 def _int(value: Any) -> int | None:
@@ -151,7 +151,7 @@ def headline_figures(row: dict[str, Any]) -> list[Figure]:
     figures.append(
         _figure(
             t("briefing.overdue"),
-            t("common.not_available") if overdue is None else f"{int(overdue):,}",
+            formats.number(None if overdue is None else int(overdue)),
             overdue,
             row["overdue_decidable"] if overdue is not None else None,
             t("briefing.basis_overdue", n=row["overdue_decidable"])
@@ -297,10 +297,10 @@ def build(snapshot_path: str, snapshot_id: str, scope: Scope) -> Briefing:
         scope_name = f"{scope_name} — {scope.addressee}"
         level = t("briefing.level_cycle" if scope.cycle_id else "briefing.level_institution")
         lines.append(t("briefing.scope_addressee", addressee=scope.addressee, level=level))
-    lines.append(t("briefing.scope_period", since=since.isoformat(), until=until.isoformat()))
+    lines.append(t("briefing.scope_period", since=formats.day(since), until=formats.day(until)))
 
     stances, statuses = queries.scope_mix(snapshot_path, scope.institution_id, scope.cycle_id)
-    built = built_at.strftime("%Y-%m-%d %H:%M UTC") if built_at else t("common.unknown")
+    built = formats.moment(built_at)
     return Briefing(
         title=t("briefing.title", scope=scope_name),
         scope_lines=lines,
@@ -315,7 +315,7 @@ def build(snapshot_path: str, snapshot_id: str, scope: Scope) -> Briefing:
             t("briefing.footnote.evidence"),
             t("briefing.footnote.not_recorded"),
             t("briefing.footnote.rates", min=ui.SMALL_N),
-            t("briefing.footnote.dates", as_of=as_of.isoformat()),
+            t("briefing.footnote.dates", as_of=formats.day(as_of)),
             t("briefing.footnote.no_recompute"),
         ],
         citation=t("briefing.citation", snapshot=snapshot_id, built=built),

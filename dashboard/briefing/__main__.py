@@ -1,5 +1,6 @@
 """`python -m dashboard.briefing --institution ID [--cycle ID] [--addressee NAME]
-[--since DATE] [--until DATE] --format pdf|md --out FILE`: the app's briefing, from the shell.
+[--since DATE] [--until DATE] [--lang xx] --format pdf|md --out FILE`: the app's briefing, from
+the shell.
 
 Reads the published snapshot (UPTAKE_DATA_DIR, as the app does). A scope the snapshot cannot
 answer exits with status 2 and the reason, and writes no file.
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from dashboard import snapshot
 from dashboard.briefing import Scope, ScopeError, build, markdown, pdf
+from dashboard.messages import DEFAULT_LANGUAGE, speaking, supported_languages
 from dashboard.messages import plain as t
 
 
@@ -36,11 +38,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("pdf", "md"), required=True)
     parser.add_argument("--out", type=Path, required=True, help="file to write")
     parser.add_argument("--data-dir", type=Path, help="snapshot folder (default: as the app)")
+    parser.add_argument(
+        "--lang",
+        choices=supported_languages(),
+        default=DEFAULT_LANGUAGE,
+        help="language of the briefing (default: English)",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    with speaking(args.lang):
+        return _write(args)
+
+
+def _write(args: argparse.Namespace) -> int:
     found = snapshot.current(args.data_dir)
     if isinstance(found, snapshot.Missing):
         print(t("briefing.error.no_snapshot", data_dir=found.data_dir), file=sys.stderr)

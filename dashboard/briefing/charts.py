@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 import vl_convert
 
-from dashboard import palette
+from dashboard import formats, palette
 from dashboard.messages import plain as t
 
 # A font every machine running the app has (Debian's DejaVu, also used by the PDF).
@@ -58,7 +58,7 @@ def state_bar_chart(
         for row in frame.iter_rows(named=True)
     ]
     n = sum(row["count"] for row in rows)
-    caption = t("briefing.chart_caption", n=n, snapshot=snapshot_id, as_of=as_of.isoformat())
+    caption = t("briefing.chart_caption", n=n, snapshot=snapshot_id, as_of=formats.day(as_of))
     spec: dict[str, Any] = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": {"text": title, "subtitle": caption, "anchor": "start"},
@@ -89,7 +89,7 @@ def state_bar_chart(
                 "encoding": {"text": {"field": "count", "type": "quantitative"}},
             },
         ],
-        "config": {"font": CHART_FONT, "background": "white"},
+        "config": {"font": CHART_FONT, "background": "white", "locale": formats.d3_locale()},
     }
     return Chart(name=name, title=title, caption=caption, n=n, spec=spec)
 

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from dashboard import ui
+from dashboard import formats, ui
 from dashboard.briefing import Briefing, Figure
 from dashboard.messages import plain as t
 
@@ -129,7 +129,7 @@ def render(briefing: Briefing) -> str:
         ],
         [_figure_row(figure) for figure in briefing.figures],
     )
-    since, until = briefing.since.isoformat(), briefing.until.isoformat()
+    since, until = formats.day(briefing.since), formats.day(briefing.until)
     lines += [
         "",
         f"## {t('briefing.changed')}",

@@ -14,7 +14,7 @@ from typing import Any
 
 import typst
 
-from dashboard import ui
+from dashboard import formats, ui
 from dashboard.briefing import Briefing
 from dashboard.messages import plain as t
 
@@ -80,8 +80,8 @@ def payload(briefing: Briefing) -> dict[str, Any]:
         ],
         "changed_intro": t(
             "briefing.changed_intro",
-            since=briefing.since.isoformat(),
-            until=briefing.until.isoformat(),
+            since=formats.day(briefing.since),
+            until=formats.day(briefing.until),
         ),
         "changed_none": t("briefing.changed_none"),
         "change_header": [
@@ -122,7 +122,7 @@ def payload(briefing: Briefing) -> dict[str, Any]:
                 _date(row["last_event_on"], row["last_event_on_precision"]),
                 t("common.not_recorded")
                 if row["days_since_last_event"] is None
-                else str(row["days_since_last_event"]),
+                else formats.number(row["days_since_last_event"]),
                 _link(row["source_url"], source),
             ]
             for row in briefing.waiting

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from dashboard.messages import t
+from dashboard.permalinks import with_language
 
 if TYPE_CHECKING:
     import xlsxwriter
@@ -44,7 +45,7 @@ def app_root(page_url: str | None) -> str:
 
 def permalink(root: str, recommendation_id: str) -> str:
     """The address of one recommendation's page (the explorer opened on it)."""
-    return f"{root}/explorer?rec={recommendation_id}"
+    return with_language(f"{root}/explorer?rec={recommendation_id}")
 
 
 # --- any table ------------------------------------------------------------------------------

@@ -14,9 +14,10 @@ from urllib.parse import quote
 import polars as pl
 import streamlit as st
 
-from dashboard import exports, queries, state
+from dashboard import exports, formats, queries, state
 from dashboard.briefing import Briefing, Scope, ScopeError, build, default_since, markdown, pdf
 from dashboard.messages import escape_markdown, label, t
+from dashboard.permalinks import with_language
 from dashboard.snapshot import Snapshot
 
 
@@ -46,8 +47,11 @@ def _scope(path: str, as_of: date) -> Scope:
         t("briefing.since"),
         value=default_since(path, institution, as_of),
         key=f"brief_since_{institution}",
+        format=formats.grid_date_format(),
     )
-    until = right.date_input(t("briefing.until"), value=as_of, key="brief_until")
+    until = right.date_input(
+        t("briefing.until"), value=as_of, key="brief_until", format=formats.grid_date_format()
+    )
     return Scope(institution, cycle, addressee, since, until)
 
 
@@ -92,10 +96,10 @@ def _cell(key: str, value: object) -> object:
         return None if key == "source_url" else t("common.not_recorded")
     if key in _SCALE_OF:
         return label(_SCALE_OF[key], str(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return formats.day(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return formats.number(value)
     return value if key == "source_url" else str(value)
 
 
@@ -127,7 +131,7 @@ def _show(briefing: Briefing, found: Snapshot, scope: Scope) -> None:
         on_click="ignore",
     )
     root = exports.app_root(st.context.url)
-    feed = (
+    feed = with_language(
         f"{root}/feeds/cycle/{quote(scope.cycle_id)}.atom"
         if scope.cycle_id
         else f"{root}/feeds/institution/{quote(scope.institution_id)}.atom"
@@ -139,8 +143,8 @@ def _show(briefing: Briefing, found: Snapshot, scope: Scope) -> None:
     st.caption(
         t(
             "briefing.changed_intro",
-            since=briefing.since.isoformat(),
-            until=briefing.until.isoformat(),
+            since=formats.day(briefing.since),
+            until=formats.day(briefing.until),
         )
     )
     if briefing.changes:

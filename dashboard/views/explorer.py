@@ -13,7 +13,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import detail, exports, permalinks, queries, state, ui
-from dashboard.messages import label, t
+from dashboard.messages import in_current_language, label, t
+from dashboard.permalinks import with_language
 
 FILTER_KEYS = ("institution", "cycle", "theme", "stance", "status", "assessor")
 FLAG_KEYS = ("overdue", "stale")
@@ -104,7 +105,7 @@ def _write_url() -> None:
         params[RECOMMENDATION_KEY] = opened
     wanted = {key: value if isinstance(value, list) else [value] for key, value in params.items()}
     if wanted != permalinks.current(st.query_params):
-        st.query_params.from_dict(params)
+        permalinks.replace(st.query_params, params)
     st.session_state[LAST_URL_KEY] = wanted
 
 
@@ -166,13 +167,17 @@ def _table(rows: pl.DataFrame) -> None:
         pl.col("number").fill_null(""),
         "title",
         pl.col("response_state")
-        .map_elements(lambda v: label("response_state", v), return_dtype=pl.String)
+        .map_elements(
+            in_current_language(lambda v: label("response_state", v)), return_dtype=pl.String
+        )
         .alias("stance"),
         pl.col("implementation_state")
-        .map_elements(lambda v: label("implementation_state", v), return_dtype=pl.String)
+        .map_elements(
+            in_current_language(lambda v: label("implementation_state", v)), return_dtype=pl.String
+        )
         .alias("status"),
         pl.col("response_timeliness")
-        .map_elements(lambda v: t(f"timeliness.{v}"), return_dtype=pl.String)
+        .map_elements(in_current_language(lambda v: t(f"timeliness.{v}")), return_dtype=pl.String)
         .alias("deadline"),
         "is_stale",
         "cycle",
@@ -234,12 +239,12 @@ def _own_page_links(recommendation_id: str) -> None:
     with st.container(horizontal=True, gap="small"):
         st.link_button(
             t("explorer.own_page"),
-            f"{root}/recommendation?rec={wanted}",
+            with_language(f"{root}/recommendation?rec={wanted}"),
             icon=":material/open_in_full:",
         )
         st.link_button(
             t("feeds.link"),
-            f"{root}/feeds/recommendation/{wanted}.atom",
+            with_language(f"{root}/feeds/recommendation/{wanted}.atom"),
             icon=":material/rss_feed:",
         )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import exports, queries, state
+from dashboard import exports, formats, queries, state, ui
 from dashboard.messages import t
 
 # Print layout: no menus, widgets or buttons; the table over the page's full width, landscape.
@@ -74,13 +74,11 @@ def render() -> None:
         return
     notes = [
         t("meeting.note_scope", scope=scope),
-        t("meeting.note_days", as_of=facts["as_of"].isoformat()),
+        t("meeting.note_days", as_of=formats.day(facts["as_of"])),
         t(
             "briefing.citation",
             snapshot=Path(path).name,
-            built=facts["built_at"].strftime("%Y-%m-%d %H:%M UTC")
-            if facts.get("built_at")
-            else t("common.unknown"),
+            built=formats.moment(facts.get("built_at")),
         ),
     ]
     st.download_button(
@@ -104,7 +102,7 @@ def render() -> None:
         t(f"{c}.status_on"),
     ]
     # A static table prints every row (an interactive grid prints only what is on screen).
-    st.table(_sorted(frame, order).select(shown))
+    st.table(ui.dates_as_text(_sorted(frame, order).select(shown)))
     for note in notes[1:]:
         st.caption(note)
 

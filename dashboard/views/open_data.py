@@ -28,8 +28,14 @@ def render() -> None:
     st.caption(t("open_data.package_help"))
     for table in datapackage.published_tables():
         with st.container(border=True):
-            st.subheader(table.title)
-            st.caption(f"{table.name}: {table.description}")
+            st.subheader(t(f"open_data.table.{table.name}.title"))
+            st.caption(
+                t(
+                    "open_data.table_caption",
+                    name=table.name,
+                    description=t(f"open_data.table.{table.name}.description"),
+                )
+            )
             frame = queries.published_view(path, table.name)
             st.caption(t("open_data.rows", n=frame.height, columns=frame.width))
             exports.download_buttons(frame, table.name, key=f"open_{table.name}")

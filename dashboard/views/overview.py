@@ -12,7 +12,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries, scope, state, ui
-from dashboard.messages import deadline_start, label, t, tn
+from dashboard.messages import deadline_start, in_current_language, label, t, tn
+from dashboard.permalinks import link_params
 
 METRIC_WIDTH = 250
 # Institution cards drawn at most: each card is a dozen elements and a link, so hundreds of
@@ -183,7 +184,7 @@ def _funnel(snapshot_path: str, chosen: tuple[str, ...]) -> None:
         "stage",
         "stage_order",
         pl.col("stage")
-        .map_elements(lambda s: t(f"funnel.{s}"), return_dtype=pl.String)
+        .map_elements(in_current_language(lambda s: t(f"funnel.{s}")), return_dtype=pl.String)
         .alias("stage_label"),
         pl.col(column).alias("count"),
         (pl.col(column) / adopted if adopted else pl.lit(None)).alias("share"),
@@ -331,7 +332,7 @@ def _explorer_link(institution_id: str, name: str, items: int | None) -> None:
         label=t("overview.card.explore", items=ui.number(items or 0)),
         help=t("overview.card.explore_help", institution=name),
         icon=":material/list_alt:",
-        query_params={"institution": institution_id},
+        query_params=link_params({"institution": institution_id}),
     )
 
 

@@ -8,8 +8,9 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from dashboard import detail, exports, queries, state
+from dashboard import detail, exports, permalinks, queries, state
 from dashboard.messages import t
+from dashboard.permalinks import with_language
 
 PARAM = "rec"
 # Print: the record alone, no menus or buttons, over the page's width.
@@ -28,7 +29,7 @@ PRINT_CSS = """
 
 
 def _closed() -> None:
-    st.query_params.clear()
+    permalinks.replace(st.query_params, {})
 
 
 def render() -> None:
@@ -47,11 +48,11 @@ def render() -> None:
     root = exports.app_root(st.context.url)
     st.link_button(
         t("feeds.link"),
-        f"{root}/feeds/recommendation/{quote(wanted)}.atom",
+        with_language(f"{root}/feeds/recommendation/{quote(wanted)}.atom"),
         icon=":material/rss_feed:",
     )
     st.caption(t("recommendation_page.link"))
-    st.code(f"{root}/recommendation?rec={quote(wanted)}", language=None)
+    st.code(with_language(f"{root}/recommendation?rec={quote(wanted)}"), language=None)
 
 
 render()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import queries, reference, state, ui
-from dashboard.messages import language_name, t
+from dashboard import formats, queries, reference, state, ui
+from dashboard.messages import has, label, language_name, t
 
 
 def _methodology() -> None:
@@ -65,9 +65,47 @@ def _crosswalk(snapshot_path: str) -> None:
     )
     with st.expander(t("sources.scales_heading")):
         ui.table(
-            queries.scale_values(snapshot_path),
+            _scales_in_words(queries.scale_values(snapshot_path)),
             key="sources_scales",
+            column_config={
+                "vocabulary": t("sources.scale"),
+                "value": t("sources.canonical"),
+                "label": t("sources.scale_label"),
+                "meaning": t("sources.meaning"),
+            },
         )
+
+
+# The milestone vocabulary's labels are filed under the shorter name the pages use.
+_LABELS_FILED_AS = {"milestone_kind": "milestone"}
+
+
+def _scales_in_words(scales: pl.DataFrame) -> pl.DataFrame:
+    """The snapshot's scales with their names, labels and meanings from the catalogue, keyed
+    by the canonical value (the snapshot's own English meanings are not shown): a reader sees
+    them in the page's language."""
+    rows = [
+        {
+            "vocabulary": t(f"vocabulary.{row['vocabulary']}"),
+            "value": row["value"],
+            "label": label(
+                _LABELS_FILED_AS.get(row["vocabulary"], row["vocabulary"]), row["value"]
+            ),
+            "meaning": t(f"scale_meaning.{row['vocabulary']}.{row['value']}")
+            if has(f"scale_meaning.{row['vocabulary']}.{row['value']}")
+            else row["meaning"],
+        }
+        for row in scales.iter_rows(named=True)
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "vocabulary": pl.String,
+            "value": pl.String,
+            "label": pl.String,
+            "meaning": pl.String,
+        },
+    )
 
 
 def _coverage(snapshot_path: str) -> None:
@@ -129,7 +167,9 @@ def _coverage(snapshot_path: str) -> None:
                 t("overview.metric.coverage"), min_value=0, max_value=1, format="percent"
             ),
             "implementation_basis": t("overview.basis.title"),
-            "last_update_on": st.column_config.DateColumn(t("sources.last_update")),
+            "last_update_on": st.column_config.DateColumn(
+                t("sources.last_update"), format=formats.grid_date_format()
+            ),
             "is_stale": st.column_config.CheckboxColumn(t("column.stale")),
         },
     )
@@ -164,9 +204,11 @@ def _freshness(snapshot_path: str) -> None:
             "attribution": t("sources.attribution"),
             "last_status": t("sources.last_status"),
             "last_success_at": st.column_config.DatetimeColumn(
-                t("sources.last_success"), format="YYYY-MM-DD HH:mm"
+                t("sources.last_success"), format=formats.grid_datetime_format()
             ),
-            "latest_fact_on": st.column_config.DateColumn(t("sources.latest_fact")),
+            "latest_fact_on": st.column_config.DateColumn(
+                t("sources.latest_fact"), format=formats.grid_date_format()
+            ),
             "days_since_fact": st.column_config.NumberColumn(
                 t("sources.days_since_fact"), help=t("sources.days_since_fact_help")
             ),
@@ -187,10 +229,10 @@ def _runs(snapshot_path: str) -> None:
             "run_id": t("sources.run"),
             "command": t("sources.command"),
             "started_at": st.column_config.DatetimeColumn(
-                t("sources.started"), format="YYYY-MM-DD HH:mm"
+                t("sources.started"), format=formats.grid_datetime_format()
             ),
             "finished_at": st.column_config.DatetimeColumn(
-                t("sources.finished"), format="YYYY-MM-DD HH:mm"
+                t("sources.finished"), format=formats.grid_datetime_format()
             ),
             "status": t("sources.last_status"),
             "tool_version": t("sources.version"),
@@ -205,7 +247,22 @@ def _runs(snapshot_path: str) -> None:
     )
     with st.expander(t("sources.per_source_heading")):
         per_source = queries.source_runs(snapshot_path)
-        ui.table(per_source, key="sources_source_runs")
+        ui.table(
+            per_source,
+            key="sources_source_runs",
+            column_config={
+                "run_id": t("sources.run"),
+                "source_id": t("sources.source"),
+                "status": t("sources.last_status"),
+                "rows_read": t("sources.rows_read"),
+                "rows_new": t("sources.rows_new"),
+                "rows_changed": t("sources.rows_changed"),
+                "rows_unchanged": t("sources.rows_unchanged"),
+                "rows_withdrawn": t("sources.rows_withdrawn"),
+                "rows_rejected": t("sources.rows_rejected"),
+                "error": t("sources.error"),
+            },
+        )
 
 
 def _rejects(snapshot_path: str) -> None:

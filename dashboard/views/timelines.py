@@ -11,8 +11,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, permalinks, queries, state, ui
-from dashboard.messages import Markdown, deadline_start, label, t, tn
+from dashboard import charts, formats, permalinks, queries, state, ui
+from dashboard.messages import Markdown, deadline_start, in_current_language, label, t, tn
 from dashboard.palette import (
     DEADLINE_COLOURS,
     IMPLEMENTATION_COLOURS,
@@ -66,7 +66,7 @@ def _pick_cycle(cycles: pl.DataFrame, default: str | None) -> str | None:
     )
     url = {PARAM: [chosen]} if chosen else {}
     if url != raw:
-        st.query_params.from_dict(url)
+        permalinks.replace(st.query_params, url)
     st.session_state[LAST_URL] = url
     return chosen
 
@@ -93,10 +93,11 @@ def _detail() -> pl.Expr:
     """A point's tooltip: the recommendation when the point is one, else how many it counts
     (responses and events come counted per day and value, so a busy cycle stays light)."""
     per_day = pl.col("n").map_elements(
-        lambda n: t("timelines.n_recommendations", n=n), return_dtype=pl.String
+        in_current_language(lambda n: t("timelines.n_recommendations", n=n)), return_dtype=pl.String
     )
     per_week = pl.col("n").map_elements(
-        lambda n: t("timelines.n_recommendations_week", n=n), return_dtype=pl.String
+        in_current_language(lambda n: t("timelines.n_recommendations_week", n=n)),
+        return_dtype=pl.String,
     )
     return (
         # A collective response is named by its document, whatever it covers.
@@ -328,7 +329,9 @@ def _response_clock(snapshot_path: str, institution_id: str) -> None:
             "cycle": t("column.cycle"),
             "timeliness_label": t("timelines.clock_class"),
             "count": t("column.count"),
-            "due_on": st.column_config.DateColumn(t("timelines.due_on")),
+            "due_on": st.column_config.DateColumn(
+                t("timelines.due_on"), format=formats.grid_date_format()
+            ),
         },
     )
 
@@ -372,8 +375,12 @@ def _final_clock(finals: pl.DataFrame) -> None:
         key="timelines_final_clock",
         column_config={
             "cycle": t("column.cycle"),
-            "final_due_on": st.column_config.DateColumn(t("timelines.final_due_on")),
-            "received_on": st.column_config.DateColumn(t("timelines.final_received_on")),
+            "final_due_on": st.column_config.DateColumn(
+                t("timelines.final_due_on"), format=formats.grid_date_format()
+            ),
+            "received_on": st.column_config.DateColumn(
+                t("timelines.final_received_on"), format=formats.grid_date_format()
+            ),
             "verdict": t("timelines.final_verdict"),
         },
     )
@@ -423,7 +430,9 @@ def render() -> None:
             summary,
             key="timelines_cycle_chart",
             column_config={
-                "on_date": st.column_config.DateColumn(t("column.date")),
+                "on_date": st.column_config.DateColumn(
+                    t("column.date"), format=formats.grid_date_format()
+                ),
                 "lane": t("timelines.lane_title"),
                 "value_label": t("column.value"),
                 "detail": t("timelines.detail"),

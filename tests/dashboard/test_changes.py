@@ -65,8 +65,8 @@ def test_changes_page_defaults_to_the_last_follow_up_meeting(data_dir: Path) -> 
     app.selectbox(key="chg_inst").set_value(BRUSSELS).run()
     assert_no_exception(app)
     said = texts(app)
-    assert "last follow-up meeting (2023-05-24)" in said
-    assert "records dated on or after 2023-05-24" in said
+    assert "last follow-up meeting (24 May 2023)" in said
+    assert "records dated on or after 24 May 2023" in said
     labels = [button.proto.label for button in app.get("download_button")]
     assert labels == ["CSV", "XLSX", "PARQUET", "JSON"]
 

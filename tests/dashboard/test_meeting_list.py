@@ -75,7 +75,9 @@ def test_climate_assembly_meeting_list_holds_every_recommendation_as_the_snapsho
         )
         assert row["Response source"] == response_source
         assert row["Response text"] == body
-        assert row["Permalink"] == f"https://uptake.example/explorer?rec={row['Recommendation ID']}"
+        assert row["Permalink"] == (
+            f"https://uptake.example/explorer?rec={row['Recommendation ID']}&lang=en"
+        )
     statuses = {row["Status"] for row in rows}
     assert "Not recorded" in statuses and "Implemented" in statuses
     # Longest wait first.

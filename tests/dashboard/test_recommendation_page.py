@@ -23,7 +23,7 @@ def test_the_page_shows_the_recommendation_alone_with_feed_and_permalink(
     assert not app.title
     assert escape_markdown(title) in app.subheader[0].value
     links = [button.proto.url for button in app.get("link_button")]
-    assert any(url.endswith(f"/feeds/recommendation/{REC}.atom") for url in links)
+    assert any(url.endswith(f"/feeds/recommendation/{REC}.atom?lang=en") for url in links)
     assert any(f"/recommendation?rec={REC}" in block.value for block in app.code)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from dashboard import formats
 from tests.dashboard.app_driver import assert_no_exception, charts, frame_with, open_page, texts
 
 Query = Callable[..., list[tuple]]
@@ -50,9 +51,9 @@ def test_final_deadline_replaces_the_no_rule_notice(data_dir: Path, query: Query
     assert "has no response deadline rule on record" not in said
     # Ostbelgien counts its year from the committees' written opinion, not the handover.
     assert (
-        f"Final report due by {due.isoformat()} ({days} days after the committee opinion)" in said
+        f"Final report due by {formats.day(due)} ({days} days after the committee opinion)" in said
     )
-    assert f"received on {received.isoformat()}" in said
+    assert f"received on {formats.day(received)}" in said
     table = frame_with(app, "cycle", "final_due_on", "received_on", "verdict")
     assert len(table) > 0
     marks = {row["mark"]: row["due_on"] for row in _deadline_rows(app)}

@@ -174,7 +174,10 @@ def test_institution_card_link_opens_the_filtered_explorer(
     # The cards come after the charts; on a busy machine the run may still be streaming them.
     link.first.wait_for(state="attached", timeout=RENDER_TIMEOUT_MS)
     link.first.click()
-    visit.page.wait_for_url(f"**/explorer?institution={institution_id}", timeout=RENDER_TIMEOUT_MS)  # type: ignore[attr-defined]
+    # The link keeps the page's language.
+    visit.page.wait_for_url(  # type: ignore[attr-defined]
+        f"**/explorer?institution={institution_id}&lang=en", timeout=RENDER_TIMEOUT_MS
+    )
     chosen = visit.page.locator('[data-testid="stMultiSelect"]', has_text=name[:20])  # type: ignore[attr-defined]
     chosen.first.wait_for(timeout=RENDER_TIMEOUT_MS)
     visit.settle()
