@@ -90,6 +90,12 @@ FROM congruence AS g
 JOIN current_recommendations AS r ON r.recommendation_id = g.recommendation_id
 WHERE g.withdrawn_run_id IS NULL;
 
+CREATE OR REPLACE VIEW current_summaries AS
+SELECT m.*
+FROM summaries AS m
+JOIN current_recommendations AS r ON r.recommendation_id = m.recommendation_id
+WHERE m.withdrawn_run_id IS NULL;
+
 CREATE OR REPLACE VIEW current_status_events AS
 SELECT e.*
 FROM status_events AS e
