@@ -1648,3 +1648,79 @@ WINDOW w AS (
     PARTITION BY e.recommendation_id, e.kind, coalesce(e.assessor, '')
     ORDER BY e.on_date, e.state, e.value
 );
+
+-- Recommendation search: BM25 over the index built when the snapshot was sealed
+-- (ingest/search_index.py), with the field weights and parameters stored beside it.
+--   query_terms         one list per query word: the forms that word may take in the index
+--                       (as typed and stemmed in every language, folded; search_text.py)
+-- A form matches a term equal to it, or, when it is at least min_prefix_length long, a term
+-- starting with it (counted prefix_factor of an exact match). For each query word and
+-- recommendation the best-matching term counts once:
+--   score = Σ_words max_terms factor · idf(term) · Σ_fields weight · tf·(k1+1)
+--                                      / (tf + k1·(1 − b + b·field_length/avg_length))
+--   idf(term) = ln(1 + (n_documents − df + 0.5) / (df + 0.5))
+-- Returns one row per recommendation found:
+--   score               the BM25 score above (higher is better)
+--   words_matched       how many of the query's words it matched
+--   matched_field       the field that contributed most
+--   matched_words       the words of that field that matched, as written there
+--   matches             every matching field with its words, best first
+CREATE OR REPLACE MACRO search_recommendations(query_terms) AS TABLE
+WITH candidates AS (
+    SELECT DISTINCT i AS word_no, unnest(query_terms[i]) AS candidate
+    FROM range(1, len(query_terms) + 1) AS q(i)
+),
+exact AS (
+    SELECT c.word_no, t.term_id, t.df, 1.0 AS factor
+    FROM candidates AS c JOIN search_terms AS t ON t.term = c.candidate
+),
+prefixed AS (
+    SELECT c.word_no, t.term_id, t.df, s.prefix_factor AS factor
+    FROM candidates AS c
+    CROSS JOIN search_settings AS s
+    JOIN search_terms AS t
+      ON t.term > c.candidate AND t.term < c.candidate || chr(1114111)
+    WHERE length(c.candidate) >= s.min_prefix_length AND starts_with(t.term, c.candidate)
+),
+matched_terms AS (
+    SELECT word_no, term_id, any_value(df) AS df, max(factor) AS factor
+    FROM (SELECT * FROM exact UNION ALL SELECT * FROM prefixed)
+    GROUP BY word_no, term_id
+),
+scored AS (
+    SELECT p.recommendation_id, m.word_no, m.term_id, p.field, p.word, f.field_order,
+           m.factor * ln(1 + (st.n_documents - m.df + 0.5) / (m.df + 0.5)) * f.weight
+           * p.tf * (s.k1 + 1)
+           / (p.tf + s.k1 * (1 - s.b + s.b * p.field_length / st.avg_length)) AS contribution
+    FROM matched_terms AS m
+    JOIN search_postings AS p ON p.term_id = m.term_id
+    JOIN search_fields AS f ON f.field = p.field
+    JOIN search_field_stats AS st ON st.field = p.field
+    CROSS JOIN search_settings AS s
+),
+best_term AS (
+    SELECT recommendation_id, word_no, term_id, sum(contribution) AS contribution
+    FROM scored
+    GROUP BY recommendation_id, word_no, term_id
+    QUALIFY row_number() OVER (
+        PARTITION BY recommendation_id, word_no ORDER BY sum(contribution) DESC, term_id
+    ) = 1
+),
+field_matches AS (
+    SELECT s.recommendation_id, s.field, min(s.field_order) AS field_order,
+           sum(s.contribution) AS contribution, list_sort(list(DISTINCT s.word)) AS words
+    FROM scored AS s
+    JOIN best_term AS b USING (recommendation_id, word_no, term_id)
+    GROUP BY s.recommendation_id, s.field
+)
+SELECT b.recommendation_id, b.score, b.words_matched,
+       arg_max(f.field, [f.contribution, -f.field_order]) AS matched_field,
+       arg_max(f.words, [f.contribution, -f.field_order]) AS matched_words,
+       list(struct_pack(field := f.field, words := f.words)
+            ORDER BY f.contribution DESC, f.field_order) AS matches
+FROM (
+    SELECT recommendation_id, sum(contribution) AS score, count(*) AS words_matched
+    FROM best_term GROUP BY recommendation_id
+) AS b
+JOIN field_matches AS f USING (recommendation_id)
+GROUP BY b.recommendation_id, b.score, b.words_matched;
