@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.snapshot import cursor
+from ingest.search_text import query_terms
 
 CACHE_TTL_SECONDS = 3600
 
@@ -130,7 +131,8 @@ class ExplorerFilters:
 
     def params(self) -> dict[str, Any]:
         return {
-            "text": self.text.strip(),
+            "searching": bool(self.text.strip()),
+            "terms": query_terms(self.text),
             "institutions": list(self.institutions),
             "cycles": list(self.cycles),
             "themes": list(self.themes),
@@ -143,19 +145,21 @@ class ExplorerFilters:
 
 
 # Each filter is a fixed clause: an empty list disables it, so no SQL is ever assembled from
-# user input. strip_accents(lower(..)) on both sides makes "energie" find "Énergie".
+# user input. The search words arrive as one list of index forms per word (ingest/search_text)
+# and are ranked by BM25 in the snapshot's search_recommendations macro. A recommendation must
+# match every word, as in any search box ("logement social" is not "logement" or "social");
+# text with no searchable word matches nothing.
 EXPLORER_SQL = """
 SELECT s.recommendation_id, s.cycle_id, s.institution_id,
        s.institution_name AS institution, s.cycle_title AS cycle, s.number, s.title,
        s.theme, s.granularity, s.response_basis, s.response_state, s.implementation_basis,
        s.implementation_state, s.responded_on, s.response_due_on,
        s.response_timeliness, s.is_overdue, s.is_stale, s.days_since_last_event,
-       s.assessors_disagree
+       s.assessors_disagree, m.score AS relevance, m.matched_field, m.matched_words
 FROM recommendation_status AS s
-WHERE ($text = '' OR contains(
-          strip_accents(lower(s.title || ' ' || coalesce(s.body, '') || ' '
-                              || coalesce(s.number, ''))),
-          strip_accents(lower($text))))
+LEFT JOIN search_recommendations(CAST($terms AS VARCHAR[][])) AS m
+       ON m.recommendation_id = s.recommendation_id
+WHERE (NOT $searching OR m.words_matched = len(CAST($terms AS VARCHAR[][])))
   AND (len(CAST($institutions AS VARCHAR[])) = 0
        OR list_contains(CAST($institutions AS VARCHAR[]), s.institution_id))
   AND (len(CAST($cycles AS VARCHAR[])) = 0
@@ -175,8 +179,9 @@ WHERE ($text = '' OR contains(
                     AND list_contains(CAST($assessors AS VARCHAR[]), g.assessor)))
   AND (NOT $overdue_only OR coalesce(s.is_overdue, FALSE))
   AND (NOT $stale_only OR coalesce(s.is_stale, FALSE))
-ORDER BY s.institution_name, s.cycle_number NULLS LAST, s.cycle_title,
-         try_cast(s.number AS DOUBLE) NULLS LAST, s.number, s.title
+ORDER BY m.score DESC NULLS LAST,
+         s.institution_name, s.cycle_number NULLS LAST, s.cycle_title,
+         try_cast(s.number AS DOUBLE) NULLS LAST, s.number, s.title, s.recommendation_id
 """
 
 
