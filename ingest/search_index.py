@@ -81,21 +81,24 @@ SELECT s.recommendation_id, 'keywords', [s.language], s.keywords FROM current_su
 WHERE s.keywords IS NOT NULL
 """
 
-# Created empty before views.sql, whose search macro names them, and filled after.
+# Created empty before views.sql, whose search macro names them, and filled after. Postings
+# name documents and fields by number: a query joins and groups integers, and only the
+# recommendations it finds are looked up by id.
 SEARCH_TABLES_SQL = """
 CREATE OR REPLACE TABLE search_settings (
     k1 DOUBLE, b DOUBLE, min_prefix_length INTEGER, prefix_factor DOUBLE
 );
 CREATE OR REPLACE TABLE search_fields (
-    field VARCHAR PRIMARY KEY, weight DOUBLE, field_order INTEGER
+    field_no INTEGER PRIMARY KEY, field VARCHAR, weight DOUBLE
 );
 CREATE OR REPLACE TABLE search_field_stats (
-    field VARCHAR PRIMARY KEY, avg_length DOUBLE, n_documents BIGINT
+    field_no INTEGER PRIMARY KEY, avg_length DOUBLE, n_documents BIGINT
 );
+CREATE OR REPLACE TABLE search_documents (doc_no INTEGER PRIMARY KEY, recommendation_id VARCHAR);
 CREATE OR REPLACE TABLE search_terms (term_id INTEGER PRIMARY KEY, term VARCHAR, df INTEGER);
 CREATE OR REPLACE TABLE search_postings (
-    term_id INTEGER, recommendation_id VARCHAR, field VARCHAR, tf INTEGER,
-    field_length INTEGER, word VARCHAR
+    term_id INTEGER, doc_no INTEGER, field_no INTEGER, tf INTEGER, field_length INTEGER,
+    word VARCHAR
 );
 """
 
@@ -111,8 +114,9 @@ def create_search_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SEARCH_TABLES_SQL)
 
 
-def _analyse(texts: list[tuple[str, tuple[str, ...]]]) -> pa.Table:
-    """Each distinct (text, languages) as rows of (text_no, term, tf, word, length)."""
+def _analyse(texts: list[tuple[str, tuple[str, ...]]]) -> tuple[pa.Table, pa.Table]:
+    """The terms of each distinct (text, languages): rows of (text_no, term, tf, word), and
+    each text's length in words."""
     text_no: list[int] = []
     terms: list[str] = []
     tfs: list[int] = []
@@ -121,6 +125,7 @@ def _analyse(texts: list[tuple[str, tuple[str, ...]]]) -> pa.Table:
     for number, (text, languages) in enumerate(texts):
         found: dict[str, list] = {}
         pairs = words(text)
+        lengths.append(len(pairs))
         for word, surface in pairs:
             for term in document_terms(word, languages):
                 entry = found.get(term)
@@ -134,16 +139,15 @@ def _analyse(texts: list[tuple[str, tuple[str, ...]]]) -> pa.Table:
             terms.append(term)
             tfs.append(count)
             surfaces.append(surface)
-            lengths.append(len(pairs))
-    return pa.table(
+    analysed = pa.table(
         {
             "text_no": pa.array(text_no, pa.int32()),
             "term": pa.array(terms, pa.string()),
             "tf": pa.array(tfs, pa.int32()),
             "word": pa.array(surfaces, pa.string()),
-            "length": pa.array(lengths, pa.int32()),
         }
     )
+    return analysed, pa.array(lengths, pa.int32())
 
 
 def build_search_index(
@@ -151,18 +155,32 @@ def build_search_index(
 ) -> IndexStats:
     """Fill the search tables from the snapshot's current rows (replacing what they held)."""
     config = config or load_search_config()
-    con.execute("DELETE FROM search_settings")
+    for table in (
+        "search_settings",
+        "search_fields",
+        "search_field_stats",
+        "search_documents",
+        "search_terms",
+        "search_postings",
+    ):
+        con.execute(f"DELETE FROM {table}")  # noqa: S608 - names from the tuple above
     con.execute(
         "INSERT INTO search_settings VALUES (?, ?, ?, ?)",
         [config.k1, config.b, config.min_prefix_length, config.prefix_factor],
     )
-    con.execute("DELETE FROM search_fields")
     con.executemany(
         "INSERT INTO search_fields VALUES (?, ?, ?)",
         [
-            [name, weight, order]
-            for order, (name, weight) in enumerate(config.field_weights.items())
+            [number, name, weight]
+            for number, (name, weight) in enumerate(config.field_weights.items())
         ],
+    )
+    con.execute(
+        """
+        INSERT INTO search_documents
+        SELECT CAST(row_number() OVER (ORDER BY recommendation_id) AS INTEGER), recommendation_id
+        FROM current_recommendations
+        """
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE search_texts AS {DOCUMENT_TEXTS_SQL}")
     distinct = con.execute(
@@ -172,77 +190,85 @@ def build_search_index(
         GROUP BY ALL ORDER BY ALL
         """
     ).fetchall()
+    analysed, lengths = _analyse([(text, tuple(langs)) for text, langs in distinct])
     keys = pa.table(
         {
             "text_no": pa.array(range(len(distinct)), pa.int32()),
             "text": pa.array([t for t, _ in distinct], pa.string()),
             "languages": pa.array([list(langs) for _, langs in distinct], pa.list_(pa.string())),
+            "length": lengths,
         }
     )
-    analysed = _analyse([(text, tuple(langs)) for text, langs in distinct])
     con.register("search_text_keys", keys)
     con.register("search_analysed", analysed)
     try:
         con.execute(
             """
-            CREATE OR REPLACE TEMP TABLE search_raw AS
-            SELECT t.recommendation_id, t.field, a.term, a.tf, a.word, a.length, a.text_no
-            FROM search_texts AS t
-            JOIN search_text_keys AS k
-              ON k.text = t.text
-             AND k.languages = list_sort(list_filter(t.languages, lambda x: x IS NOT NULL))
-            JOIN search_analysed AS a ON a.text_no = k.text_no
+            INSERT INTO search_terms
+            SELECT CAST(row_number() OVER (ORDER BY term) AS INTEGER), term, 0
+            FROM (SELECT DISTINCT term FROM search_analysed)
             """
         )
         con.execute(
             """
-            CREATE OR REPLACE TEMP TABLE search_lengths AS
-            SELECT recommendation_id, field, CAST(sum(length) AS INTEGER) AS field_length
-            FROM (SELECT DISTINCT recommendation_id, field, text_no, length FROM search_raw)
-            GROUP BY ALL
+            CREATE OR REPLACE TEMP TABLE search_doc_texts AS
+            SELECT d.doc_no, f.field_no, k.text_no, k.length,
+                   CAST(sum(k.length) OVER (PARTITION BY d.doc_no, f.field_no) AS INTEGER)
+                       AS field_length
+            FROM search_texts AS t
+            JOIN search_documents AS d USING (recommendation_id)
+            JOIN search_fields AS f USING (field)
+            JOIN search_text_keys AS k
+              ON k.text = t.text
+             AND k.languages = list_sort(list_filter(t.languages, lambda x: x IS NOT NULL))
+            """
+        )
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE search_term_rows AS
+            SELECT a.text_no, t.term_id, a.tf, a.word
+            FROM search_analysed AS a JOIN search_terms AS t USING (term)
             """
         )
     finally:
         con.unregister("search_text_keys")
         con.unregister("search_analysed")
-    con.execute("DELETE FROM search_terms")
-    con.execute(
-        """
-        INSERT INTO search_terms
-        SELECT CAST(row_number() OVER (ORDER BY term) AS INTEGER), term,
-               CAST(count(DISTINCT recommendation_id) AS INTEGER)
-        FROM search_raw GROUP BY term ORDER BY term
-        """
-    )
-    con.execute("DELETE FROM search_postings")
-    # Ordered by term, so a query reads only the row groups that hold its terms.
+    # One row per term and text: a field written in several languages (summaries) has several
+    # rows, summed by the query. Ordered by term, so a query reads only the row groups that
+    # hold its terms.
     con.execute(
         """
         INSERT INTO search_postings
-        SELECT t.term_id, r.recommendation_id, r.field, CAST(sum(r.tf) AS INTEGER),
-               l.field_length, min(r.word)
-        FROM search_raw AS r
-        JOIN search_terms AS t USING (term)
-        JOIN search_lengths AS l USING (recommendation_id, field)
-        GROUP BY t.term_id, r.recommendation_id, r.field, l.field_length
-        ORDER BY t.term_id, r.recommendation_id, r.field
+        SELECT a.term_id, d.doc_no, d.field_no, a.tf, d.field_length, a.word
+        FROM search_doc_texts AS d
+        JOIN search_term_rows AS a USING (text_no)
+        ORDER BY a.term_id, d.doc_no
         """
     )
-    con.execute("DELETE FROM search_field_stats")
+    con.execute(
+        """
+        UPDATE search_terms AS t SET df = c.df
+        FROM (SELECT term_id, CAST(count(DISTINCT doc_no) AS INTEGER) AS df
+              FROM search_postings GROUP BY term_id) AS c
+        WHERE c.term_id = t.term_id
+        """
+    )
     con.execute(
         """
         INSERT INTO search_field_stats
-        SELECT f.field, coalesce(avg(l.field_length), 0),
-               (SELECT count(*) FROM current_recommendations)
-        FROM search_fields AS f LEFT JOIN search_lengths AS l USING (field)
-        GROUP BY f.field ORDER BY f.field
+        SELECT f.field_no, coalesce(avg(l.field_length), 0),
+               (SELECT count(*) FROM search_documents)
+        FROM search_fields AS f
+        LEFT JOIN (SELECT DISTINCT doc_no, field_no, field_length FROM search_doc_texts) AS l
+          USING (field_no)
+        GROUP BY f.field_no ORDER BY f.field_no
         """
     )
-    for table in ("search_texts", "search_raw", "search_lengths"):
+    for table in ("search_texts", "search_doc_texts", "search_term_rows"):
         con.execute(f"DROP TABLE {table}")
     documents, terms, postings = con.execute(
         """
-        SELECT (SELECT count(*) FROM current_recommendations), (SELECT count(*) FROM search_terms),
+        SELECT (SELECT count(*) FROM search_documents), (SELECT count(*) FROM search_terms),
                (SELECT count(*) FROM search_postings)
         """
     ).fetchone()

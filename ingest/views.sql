@@ -1687,40 +1687,55 @@ matched_terms AS (
     FROM (SELECT * FROM exact UNION ALL SELECT * FROM prefixed)
     GROUP BY word_no, term_id
 ),
+postings AS (
+    -- A field written in several languages (summaries) has one row per text: summed here.
+    SELECT p.term_id, p.doc_no, p.field_no, sum(p.tf) AS tf, any_value(p.field_length)
+               AS field_length, min(p.word) AS word
+    FROM search_postings AS p
+    WHERE p.term_id IN (SELECT term_id FROM matched_terms)
+    GROUP BY p.term_id, p.doc_no, p.field_no
+),
 scored AS (
-    SELECT p.recommendation_id, m.word_no, m.term_id, p.field, p.word, f.field_order,
+    SELECT p.doc_no, m.word_no, m.term_id, p.field_no, p.word,
            m.factor * ln(1 + (st.n_documents - m.df + 0.5) / (m.df + 0.5)) * f.weight
            * p.tf * (s.k1 + 1)
            / (p.tf + s.k1 * (1 - s.b + s.b * p.field_length / st.avg_length)) AS contribution
     FROM matched_terms AS m
-    JOIN search_postings AS p ON p.term_id = m.term_id
-    JOIN search_fields AS f ON f.field = p.field
-    JOIN search_field_stats AS st ON st.field = p.field
+    JOIN postings AS p ON p.term_id = m.term_id
+    JOIN search_fields AS f ON f.field_no = p.field_no
+    JOIN search_field_stats AS st ON st.field_no = p.field_no
     CROSS JOIN search_settings AS s
 ),
 best_term AS (
-    SELECT recommendation_id, word_no, term_id, sum(contribution) AS contribution
+    SELECT doc_no, word_no, term_id, sum(contribution) AS contribution
     FROM scored
-    GROUP BY recommendation_id, word_no, term_id
+    GROUP BY doc_no, word_no, term_id
     QUALIFY row_number() OVER (
-        PARTITION BY recommendation_id, word_no ORDER BY sum(contribution) DESC, term_id
+        PARTITION BY doc_no, word_no ORDER BY sum(contribution) DESC, term_id
     ) = 1
 ),
+totals AS (
+    SELECT doc_no, sum(contribution) AS score, count(*) AS words_matched
+    FROM best_term GROUP BY doc_no
+),
 field_matches AS (
-    SELECT s.recommendation_id, s.field, min(s.field_order) AS field_order,
+    SELECT s.doc_no, s.field_no, any_value(f.field) AS field,
            sum(s.contribution) AS contribution, list_sort(list(DISTINCT s.word)) AS words
     FROM scored AS s
-    JOIN best_term AS b USING (recommendation_id, word_no, term_id)
-    GROUP BY s.recommendation_id, s.field
+    JOIN best_term AS b USING (doc_no, word_no, term_id)
+    JOIN search_fields AS f ON f.field_no = s.field_no
+    GROUP BY s.doc_no, s.field_no
+),
+explained AS (
+    SELECT doc_no,
+           arg_max(field, [contribution, -field_no]) AS matched_field,
+           arg_max(words, [contribution, -field_no]) AS matched_words,
+           list(struct_pack(field := field, words := words)
+                ORDER BY contribution DESC, field_no) AS matches
+    FROM field_matches GROUP BY doc_no
 )
-SELECT b.recommendation_id, b.score, b.words_matched,
-       arg_max(f.field, [f.contribution, -f.field_order]) AS matched_field,
-       arg_max(f.words, [f.contribution, -f.field_order]) AS matched_words,
-       list(struct_pack(field := f.field, words := f.words)
-            ORDER BY f.contribution DESC, f.field_order) AS matches
-FROM (
-    SELECT recommendation_id, sum(contribution) AS score, count(*) AS words_matched
-    FROM best_term GROUP BY recommendation_id
-) AS b
-JOIN field_matches AS f USING (recommendation_id)
-GROUP BY b.recommendation_id, b.score, b.words_matched;
+SELECT d.recommendation_id, t.score, t.words_matched, e.matched_field, e.matched_words,
+       e.matches
+FROM totals AS t
+JOIN explained AS e USING (doc_no)
+JOIN search_documents AS d USING (doc_no);
