@@ -65,9 +65,7 @@ def test_bm25_order_and_scores_are_the_hand_computed_ones(bm25_snapshot: Path) -
     assert found[1][1] == pytest.approx(idf * BODY_WEIGHT * _bm25_part(1, 5, 14 / 3), rel=1e-9)
     # both words: each contributes once, summed
     both = {row[0]: row[1] for row in search("parks trees")}
-    assert both["r1"] == pytest.approx(
-        r1 + idf * BODY_WEIGHT * _bm25_part(1, 5, 14 / 3), rel=1e-9
-    )
+    assert both["r1"] == pytest.approx(r1 + idf * BODY_WEIGHT * _bm25_part(1, 5, 14 / 3), rel=1e-9)
     assert search("nothing-here-zzz") == []
 
 
