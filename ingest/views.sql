@@ -1691,8 +1691,8 @@ postings AS (
     -- A field written in several languages (summaries) has one row per text: summed here.
     SELECT p.term_id, p.doc_no, p.field_no, sum(p.tf) AS tf, any_value(p.field_length)
                AS field_length, min(p.word) AS word
-    FROM search_postings AS p
-    WHERE p.term_id IN (SELECT term_id FROM matched_terms)
+    FROM (SELECT DISTINCT term_id FROM matched_terms) AS m
+    JOIN search_postings AS p ON p.term_id = m.term_id
     GROUP BY p.term_id, p.doc_no, p.field_no
 ),
 scored AS (
