@@ -1659,13 +1659,9 @@ WINDOW w AS (
 --   score = Σ_words max_terms factor · idf(term) · Σ_fields weight · tf·(k1+1)
 --                                      / (tf + k1·(1 − b + b·field_length/avg_length))
 --   idf(term) = ln(1 + (n_documents − df + 0.5) / (df + 0.5))
--- Returns one row per recommendation found:
---   score               the BM25 score above (higher is better)
---   words_matched       how many of the query's words it matched
---   matched_field       the field that contributed most
---   matched_words       the words of that field that matched, as written there
---   matches             every matching field with its words, best first
-CREATE OR REPLACE MACRO search_recommendations(query_terms) AS TABLE
+-- search_term_matches: one row per document, query word, its best term and each field it
+-- was found in, with that field's share of the score.
+CREATE OR REPLACE MACRO search_term_matches(query_terms) AS TABLE
 WITH candidates AS (
     SELECT DISTINCT i AS word_no, unnest(query_terms[i]) AS candidate
     FROM range(1, len(query_terms) + 1) AS q(i)
@@ -1689,8 +1685,8 @@ matched_terms AS (
 ),
 postings AS (
     -- A field written in several languages (summaries) has one row per text: summed here.
-    SELECT p.term_id, p.doc_no, p.field_no, sum(p.tf) AS tf, any_value(p.field_length)
-               AS field_length, min(p.word) AS word
+    SELECT p.term_id, p.doc_no, p.field_no, sum(p.tf) AS tf,
+           any_value(p.field_length) AS field_length, min(p.word) AS word
     FROM (SELECT DISTINCT term_id FROM matched_terms) AS m
     JOIN search_postings AS p ON p.term_id = m.term_id
     GROUP BY p.term_id, p.doc_no, p.field_no
@@ -1707,35 +1703,50 @@ scored AS (
     CROSS JOIN search_settings AS s
 ),
 best_term AS (
-    SELECT doc_no, word_no, term_id, sum(contribution) AS contribution
+    SELECT doc_no, word_no, term_id
     FROM scored
     GROUP BY doc_no, word_no, term_id
     QUALIFY row_number() OVER (
         PARTITION BY doc_no, word_no ORDER BY sum(contribution) DESC, term_id
     ) = 1
+)
+SELECT s.doc_no, s.word_no, s.term_id, s.field_no, s.word, s.contribution
+FROM scored AS s
+JOIN best_term AS b USING (doc_no, word_no, term_id);
+
+-- The recommendations a query finds, with their BM25 score (higher is better) and how many
+-- of the query's words each matched: what ranking and counting need.
+CREATE OR REPLACE MACRO search_scores(query_terms) AS TABLE
+SELECT d.recommendation_id, m.score, m.words_matched
+FROM (
+    SELECT doc_no, sum(contribution) AS score, count(DISTINCT word_no) AS words_matched
+    FROM search_term_matches(query_terms) GROUP BY doc_no
+) AS m
+JOIN search_documents AS d USING (doc_no);
+
+-- search_scores with why each recommendation matched:
+--   matched_field       the field that contributed most
+--   matched_words       the words of that field that matched, as written there
+--   matches             every matching field with its words, best first
+CREATE OR REPLACE MACRO search_recommendations(query_terms) AS TABLE
+WITH field_matches AS (
+    SELECT m.doc_no, m.field_no, any_value(f.field) AS field,
+           sum(m.contribution) AS contribution, list(DISTINCT m.word_no) AS word_nos,
+           list_sort(list(DISTINCT m.word)) AS words
+    FROM search_term_matches(query_terms) AS m
+    JOIN search_fields AS f ON f.field_no = m.field_no
+    GROUP BY m.doc_no, m.field_no
 ),
-totals AS (
-    SELECT doc_no, sum(contribution) AS score, count(*) AS words_matched
-    FROM best_term GROUP BY doc_no
-),
-field_matches AS (
-    SELECT s.doc_no, s.field_no, any_value(f.field) AS field,
-           sum(s.contribution) AS contribution, list_sort(list(DISTINCT s.word)) AS words
-    FROM scored AS s
-    JOIN best_term AS b USING (doc_no, word_no, term_id)
-    JOIN search_fields AS f ON f.field_no = s.field_no
-    GROUP BY s.doc_no, s.field_no
-),
-explained AS (
-    SELECT doc_no,
+per_document AS (
+    SELECT doc_no, sum(contribution) AS score,
+           len(list_distinct(flatten(list(word_nos)))) AS words_matched,
            arg_max(field, [contribution, -field_no]) AS matched_field,
            arg_max(words, [contribution, -field_no]) AS matched_words,
            list(struct_pack(field := field, words := words)
                 ORDER BY contribution DESC, field_no) AS matches
     FROM field_matches GROUP BY doc_no
 )
-SELECT d.recommendation_id, t.score, t.words_matched, e.matched_field, e.matched_words,
-       e.matches
-FROM totals AS t
-JOIN explained AS e USING (doc_no)
+SELECT d.recommendation_id, p.score, p.words_matched, p.matched_field, p.matched_words,
+       p.matches
+FROM per_document AS p
 JOIN search_documents AS d USING (doc_no);
