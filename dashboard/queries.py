@@ -179,9 +179,9 @@ SELECT s.recommendation_id, s.cycle_id, s.institution_id,
        s.theme, s.granularity, s.response_basis, s.response_state, s.implementation_basis,
        s.implementation_state, s.responded_on, s.response_due_on,
        s.response_timeliness, s.is_overdue, s.is_stale, s.days_since_last_event,
-       s.assessors_disagree, m.score AS relevance, m.matched_field, m.matched_words
+       s.assessors_disagree, m.score AS relevance
 FROM recommendation_status AS s
-LEFT JOIN search_recommendations(CAST($terms AS VARCHAR[][])) AS m
+LEFT JOIN search_scores(CAST($terms AS VARCHAR[][])) AS m
        ON m.recommendation_id = s.recommendation_id
 """
     + _EXPLORER_FILTERS
@@ -192,7 +192,12 @@ ORDER BY m.score DESC NULLS LAST,
 """
 )
 
-# The count needs no explanation of the matches: the cheaper search_scores macro.
+# Why the recommendations of one page matched: the field and words, for those ids only.
+SEARCH_EXPLANATION_SQL = """
+SELECT recommendation_id, matched_field, matched_words
+FROM search_recommendations(CAST($terms AS VARCHAR[][]), explain_ids := CAST($ids AS VARCHAR[]))
+"""
+
 EXPLORER_COUNT_SQL = (
     """
 SELECT count(*)
@@ -547,12 +552,21 @@ def explorer_count(snapshot_path: str, filters: ExplorerFilters) -> int:
 
 @_cached_bounded
 def explorer_page(snapshot_path: str, filters: ExplorerFilters, limit: int) -> pl.DataFrame:
-    """The first `limit` matching recommendations in the explorer's reading order."""
-    return _frame(
+    """The first `limit` matching recommendations in the explorer's reading order; with a
+    search, each with the field and words it matched in (matched_field, matched_words)."""
+    params = filters.params()
+    rows = _frame(snapshot_path, f"{EXPLORER_SQL}\nLIMIT $limit", {**params, "limit": limit})
+    if not params["searching"] or rows.height == 0:
+        return rows.with_columns(
+            pl.lit(None, dtype=pl.String).alias("matched_field"),
+            pl.lit(None, dtype=pl.List(pl.String)).alias("matched_words"),
+        )
+    explained = _frame(
         snapshot_path,
-        f"{EXPLORER_SQL}\nLIMIT $limit",
-        {**filters.params(), "limit": limit},
+        SEARCH_EXPLANATION_SQL,
+        {"terms": params["terms"], "ids": rows["recommendation_id"].to_list()},
     )
+    return rows.join(explained, on="recommendation_id", how="left", maintain_order="left")
 
 
 @_cached

@@ -1728,13 +1728,18 @@ JOIN search_documents AS d USING (doc_no);
 --   matched_field       the field that contributed most
 --   matched_words       the words of that field that matched, as written there
 --   matches             every matching field with its words, best first
-CREATE OR REPLACE MACRO search_recommendations(query_terms) AS TABLE
+-- Given `explain_ids` (a list of recommendation ids), only those are explained: a page of results
+-- needs no explanation of the thousands it does not show.
+CREATE OR REPLACE MACRO search_recommendations(query_terms, explain_ids := NULL) AS TABLE
 WITH field_matches AS (
     SELECT m.doc_no, m.field_no, any_value(f.field) AS field,
            sum(m.contribution) AS contribution, list(DISTINCT m.word_no) AS word_nos,
            list_sort(list(DISTINCT m.word)) AS words
     FROM search_term_matches(query_terms) AS m
     JOIN search_fields AS f ON f.field_no = m.field_no
+    WHERE explain_ids IS NULL
+       OR m.doc_no IN (SELECT doc_no FROM search_documents
+                       WHERE list_contains(CAST(explain_ids AS VARCHAR[]), recommendation_id))
     GROUP BY m.doc_no, m.field_no
 ),
 per_document AS (
