@@ -114,7 +114,7 @@ def create_search_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SEARCH_TABLES_SQL)
 
 
-def _analyse(texts: list[tuple[str, tuple[str, ...]]]) -> tuple[pa.Table, pa.Table]:
+def _analyse(texts: list[tuple[str, tuple[str, ...]]]) -> tuple[pa.Table, pa.Array]:
     """The terms of each distinct (text, languages): rows of (text_no, term, tf, word), and
     each text's length in words."""
     text_no: list[int] = []
