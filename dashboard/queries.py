@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.snapshot import cursor
+from ingest.search_text import query_terms
 
 CACHE_TTL_SECONDS = 3600
 
@@ -130,7 +131,8 @@ class ExplorerFilters:
 
     def params(self) -> dict[str, Any]:
         return {
-            "text": self.text.strip(),
+            "searching": bool(self.text.strip()),
+            "terms": query_terms(self.text),
             "institutions": list(self.institutions),
             "cycles": list(self.cycles),
             "themes": list(self.themes),
@@ -143,19 +145,12 @@ class ExplorerFilters:
 
 
 # Each filter is a fixed clause: an empty list disables it, so no SQL is ever assembled from
-# user input. strip_accents(lower(..)) on both sides makes "energie" find "Énergie".
-EXPLORER_SQL = """
-SELECT s.recommendation_id, s.cycle_id, s.institution_id,
-       s.institution_name AS institution, s.cycle_title AS cycle, s.number, s.title,
-       s.theme, s.granularity, s.response_basis, s.response_state, s.implementation_basis,
-       s.implementation_state, s.responded_on, s.response_due_on,
-       s.response_timeliness, s.is_overdue, s.is_stale, s.days_since_last_event,
-       s.assessors_disagree
-FROM recommendation_status AS s
-WHERE ($text = '' OR contains(
-          strip_accents(lower(s.title || ' ' || coalesce(s.body, '') || ' '
-                              || coalesce(s.number, ''))),
-          strip_accents(lower($text))))
+# user input. The search words arrive as one list of index forms per word (ingest/search_text)
+# and are ranked by BM25 in the snapshot's search_recommendations macro. A recommendation must
+# match every word, as in any search box ("logement social" is not "logement" or "social");
+# text with no searchable word matches nothing.
+_EXPLORER_FILTERS = """
+WHERE (NOT $searching OR m.words_matched = len(CAST($terms AS VARCHAR[][])))
   AND (len(CAST($institutions AS VARCHAR[])) = 0
        OR list_contains(CAST($institutions AS VARCHAR[]), s.institution_id))
   AND (len(CAST($cycles AS VARCHAR[])) = 0
@@ -175,9 +170,43 @@ WHERE ($text = '' OR contains(
                     AND list_contains(CAST($assessors AS VARCHAR[]), g.assessor)))
   AND (NOT $overdue_only OR coalesce(s.is_overdue, FALSE))
   AND (NOT $stale_only OR coalesce(s.is_stale, FALSE))
-ORDER BY s.institution_name, s.cycle_number NULLS LAST, s.cycle_title,
-         try_cast(s.number AS DOUBLE) NULLS LAST, s.number, s.title
 """
+
+EXPLORER_SQL = (
+    """
+SELECT s.recommendation_id, s.cycle_id, s.institution_id,
+       s.institution_name AS institution, s.cycle_title AS cycle, s.number, s.title,
+       s.theme, s.granularity, s.response_basis, s.response_state, s.implementation_basis,
+       s.implementation_state, s.responded_on, s.response_due_on,
+       s.response_timeliness, s.is_overdue, s.is_stale, s.days_since_last_event,
+       s.assessors_disagree, m.score AS relevance
+FROM recommendation_status AS s
+LEFT JOIN search_scores(CAST($terms AS VARCHAR[][])) AS m
+       ON m.recommendation_id = s.recommendation_id
+"""
+    + _EXPLORER_FILTERS
+    + """
+ORDER BY m.score DESC NULLS LAST,
+         s.institution_name, s.cycle_number NULLS LAST, s.cycle_title,
+         try_cast(s.number AS DOUBLE) NULLS LAST, s.number, s.title, s.recommendation_id
+"""
+)
+
+# Why the recommendations of one page matched: the field and words, for those ids only.
+SEARCH_EXPLANATION_SQL = """
+SELECT recommendation_id, matched_field, matched_words
+FROM search_recommendations(CAST($terms AS VARCHAR[][]), explain_ids := CAST($ids AS VARCHAR[]))
+"""
+
+EXPLORER_COUNT_SQL = (
+    """
+SELECT count(*)
+FROM recommendation_status AS s
+LEFT JOIN search_scores(CAST($terms AS VARCHAR[][])) AS m
+       ON m.recommendation_id = s.recommendation_id
+"""
+    + _EXPLORER_FILTERS
+)
 
 
 @_cached
@@ -513,7 +542,7 @@ def explorer_count(snapshot_path: str, filters: ExplorerFilters) -> int:
     row = (
         cursor(snapshot_path)
         .execute(
-            f"SELECT count(*) FROM ({EXPLORER_SQL})",  # noqa: S608 - constant SQL
+            EXPLORER_COUNT_SQL,
             filters.params(),
         )
         .fetchone()
@@ -523,12 +552,21 @@ def explorer_count(snapshot_path: str, filters: ExplorerFilters) -> int:
 
 @_cached_bounded
 def explorer_page(snapshot_path: str, filters: ExplorerFilters, limit: int) -> pl.DataFrame:
-    """The first `limit` matching recommendations in the explorer's reading order."""
-    return _frame(
+    """The first `limit` matching recommendations in the explorer's reading order; with a
+    search, each with the field and words it matched in (matched_field, matched_words)."""
+    params = filters.params()
+    rows = _frame(snapshot_path, f"{EXPLORER_SQL}\nLIMIT $limit", {**params, "limit": limit})
+    if not params["searching"] or rows.height == 0:
+        return rows.with_columns(
+            pl.lit(None, dtype=pl.String).alias("matched_field"),
+            pl.lit(None, dtype=pl.List(pl.String)).alias("matched_words"),
+        )
+    explained = _frame(
         snapshot_path,
-        f"{EXPLORER_SQL}\nLIMIT $limit",
-        {**filters.params(), "limit": limit},
+        SEARCH_EXPLANATION_SQL,
+        {"terms": params["terms"], "ids": rows["recommendation_id"].to_list()},
     )
+    return rows.join(explained, on="recommendation_id", how="left", maintain_order="left")
 
 
 @_cached

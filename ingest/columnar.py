@@ -173,6 +173,8 @@ def _identity(table: str, iso: dict[str, pl.Expr]) -> pl.Expr:
         parts = [col("cycle_id"), iso["reported_on"], col("__by__"), col("__status__")]
     elif table == "congruence":
         parts = [col("recommendation_id"), col("assessor")]
+    elif table == "summaries":
+        parts = [col("recommendation_id"), col("language")]
     elif table == "collective_responses":
         parts = [col("cycle_id"), iso["responded_on"], col("response_kind")]
     elif table == "status_events":

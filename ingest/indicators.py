@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest.paths import VIEWS_FILE, VOCABULARY_DIR
+from ingest.search_index import build_search_index, create_search_tables
 from ingest.vocab import Vocabularies, load_vocabularies
 
 # Stored as `stored_<view>`, in this order: the views everything else is computed from, then
@@ -34,11 +35,13 @@ STORED_VIEWS = (
 def create_indicators(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, vocabularies: Vocabularies | None = None
 ) -> None:
-    """Pin the reference date, store the scales and vocabularies, create the views, then store
-    the heavy ones."""
+    """Pin the reference date, store the scales and vocabularies, create the views and the
+    search index, then store the heavy views."""
     con.execute("INSERT OR REPLACE INTO snapshot_meta VALUES ('as_of', ?)", [as_of.isoformat()])
     store_scales(con, vocabularies or load_vocabularies(VOCABULARY_DIR))
+    create_search_tables(con)
     con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
+    build_search_index(con)
     for view in STORED_VIEWS:
         # Names come from the constant above, never from input.
         con.execute(f"CREATE OR REPLACE TABLE stored_{view} AS SELECT * FROM {view}")  # noqa: S608

@@ -23,6 +23,7 @@ TABLE_ORDER = (
     "responses",
     "status_events",
     "congruence",
+    "summaries",
 )
 
 

@@ -228,6 +228,24 @@ CREATE TABLE congruence (
     withdrawn_run_id        INTEGER
 );
 
+-- Short summaries of a recommendation in several languages, with the everyday words a reader
+-- might search for: what lets a citizen find a recommendation in their own language.
+CREATE TABLE summaries (
+    summary_id              VARCHAR PRIMARY KEY,       -- recommendation_id/language
+    recommendation_id       VARCHAR NOT NULL,
+    language                VARCHAR NOT NULL,          -- ISO 639-1
+    summary                 VARCHAR NOT NULL,
+    keywords                VARCHAR,                   -- everyday words, separated by ';'
+    source_url              VARCHAR NOT NULL,
+    note                    VARCHAR,
+    is_synthetic            BOOLEAN NOT NULL DEFAULT FALSE,
+    source_id               VARCHAR NOT NULL,
+    source_ref              VARCHAR,
+    first_run_id            INTEGER NOT NULL,
+    changed_run_id          INTEGER NOT NULL,
+    withdrawn_run_id        INTEGER
+);
+
 -- Bookkeeping: what was read, when, and what went wrong.
 CREATE TABLE sources (
     source_id               VARCHAR PRIMARY KEY,

@@ -31,6 +31,7 @@ from ingest.synth_text import (
     STATUS_SCALE,
     THEMES,
     label_for,
+    summary_text,
     theme_word,
 )
 
@@ -432,6 +433,34 @@ class _Generator:
             ),
         )
 
+    # --- summaries ------------------------------------------------------------------------
+
+    def summaries(self) -> None:
+        """A summary in each recommendation's language and one in English, with everyday
+        keywords: what a register keeper writes so readers find it in their language. Drawn
+        from no random numbers, so every other synthetic figure stays as it was."""
+        recs = self.tables["recommendations"].select("recommendation_id", "language", "theme")
+        english = recs.filter(pl.col("language") != "en").with_columns(
+            pl.lit("en").alias("language")
+        )
+        frame = pl.concat([recs, english]).sort("recommendation_id", "language")
+        texts = {
+            f"{lang}|{theme}": summary_text(lang, theme)
+            for lang in RECOMMENDATION_PREFIX
+            for theme in THEMES
+        }
+        key = frame["language"] + "|" + frame["theme"]
+        self.tables["summaries"] = frame.select(
+            (pl.col("recommendation_id") + "/" + pl.col("language")).alias("summary_id"),
+            "recommendation_id",
+            "language",
+            _lookup(key, {k: v[0] for k, v in texts.items()}).alias("summary"),
+            _lookup(key, {k: v[1] for k, v in texts.items()}).alias("keywords"),
+            (pl.lit(f"{URL_ROOT}/recommendations/") + pl.col("recommendation_id") + "/summary")
+            .alias("source_url"),
+            pl.lit("Synthetic summary; not written from a real source.").alias("note"),
+        )  # fmt: skip
+
     def _labels(self, vocabulary: str, values: tuple[str, ...]) -> dict[str, str]:
         return {
             f"{value}|{lang}": label_for(vocabulary, value, lang)
@@ -705,6 +734,7 @@ def generate(spec: SynthSpec) -> dict[str, pl.DataFrame]:
     generator.status_events()
     generator.congruence()
     generator.outcome_reports()
+    generator.summaries()
     return {
         name: generator.with_provenance(frame, name) for name, frame in generator.tables.items()
     }

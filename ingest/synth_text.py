@@ -107,6 +107,58 @@ THEME_WORDS: dict[str, tuple[str, ...]] = {
 
 LANGUAGES: tuple[str, ...] = tuple(RECOMMENDATION_PREFIX)
 
+# "Synthetic summary", per language: a synthetic summary says what it is in its own words.
+SUMMARY_PREFIX: dict[str, str] = {
+    "de": "Synthetische Zusammenfassung",
+    "fr": "Résumé synthétique",
+    "nl": "Synthetische samenvatting",
+    "it": "Riassunto sintetico",
+    "da": "Syntetisk resumé",
+    "en": "Synthetic summary",
+    "es": "Resumen sintético",
+    "pl": "Syntetyczne streszczenie",
+}
+
+# Everyday words a reader might search for, per theme (in THEMES order), so synthetic
+# summaries exercise the multilingual search with words people type. Languages without a
+# list use their theme word alone.
+EVERYDAY_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "da": (("hedebølge", "træer", "oversvømmelse"), ("cykel", "bus", "cykelsti"),
+           ("bolig", "husleje", "boliger"), ("læge", "hospital", "trivsel"),
+           ("skole", "lærer", "elever"), ("valg", "borgerting", "høring"),
+           ("solceller", "varme", "strøm"), ("ældre", "hjemløse", "fællesskab")),
+    "de": (("Hitze", "Bäume", "Hochwasser"), ("Fahrrad", "Bus", "Radweg"),
+           ("Wohnung", "Miete", "Wohnungen"), ("Arzt", "Krankenhaus", "Pflege"),
+           ("Schule", "Lehrer", "Schüler"), ("Wahl", "Bürgerrat", "Beteiligung"),
+           ("Solaranlage", "Heizung", "Strom"), ("Senioren", "Obdachlose", "Nachbarschaft")),
+    "en": (("heatwave", "trees", "flooding"), ("bike", "bus", "cycle lane"),
+           ("flat", "rent", "homes"), ("doctor", "hospital", "care"),
+           ("school", "teacher", "pupils"), ("vote", "citizens' panel", "consultation"),
+           ("solar panels", "heating", "electricity"), ("elderly", "homeless", "neighbourhood")),
+    "fr": (("canicule", "arbres", "inondation"), ("vélo", "bus", "piste cyclable"),
+           ("logement", "loyer", "logements"), ("médecin", "hôpital", "soins"),
+           ("école", "enseignant", "élèves"), ("vote", "panel citoyen", "consultation"),
+           ("panneaux solaires", "chauffage", "électricité"),
+           ("aînés", "sans-abri", "voisinage")),
+    "it": (("caldo", "alberi", "alluvione"), ("bicicletta", "autobus", "pista ciclabile"),
+           ("casa", "affitto", "case"), ("medico", "ospedale", "cura"),
+           ("scuola", "insegnante", "studenti"), ("voto", "assemblea", "consultazione"),
+           ("pannelli solari", "riscaldamento", "elettricità"),
+           ("anziani", "senzatetto", "quartiere")),
+    "nl": (("hittegolf", "bomen", "overstroming"), ("fiets", "bus", "fietspad"),
+           ("woning", "huur", "woningen"), ("dokter", "ziekenhuis", "zorg"),
+           ("school", "leraar", "leerlingen"), ("stemmen", "burgerpanel", "inspraak"),
+           ("zonnepanelen", "verwarming", "stroom"), ("ouderen", "daklozen", "buurt")),
+}  # fmt: skip
+
+
+def summary_text(language: str, theme: str) -> tuple[str, str]:
+    """A synthetic summary and its keywords (separated by ';') in one language and theme."""
+    word = theme_word(language, theme)
+    everyday = EVERYDAY_WORDS.get(language, ((word,),) * len(THEMES))[THEMES.index(theme)]
+    summary = f"{SUMMARY_PREFIX[language]}: {word} — {', '.join(everyday)}."
+    return summary, "; ".join(everyday)
+
 
 def _scale(vocabulary: str, leave_out: tuple[str, ...] = ()) -> tuple[str, ...]:
     """A canonical scale in its order, from data/vocabularies/scales.csv (the one definition)."""

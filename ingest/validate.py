@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -54,6 +55,7 @@ ID_COLUMNS = {
     "status_events": "event_id",
     "outcome_reports": "outcome_report_id",
     "congruence": "congruence_id",
+    "summaries": "summary_id",
 }
 
 
@@ -96,9 +98,22 @@ def _parse_float(text: str) -> float:
         raise CellError(f"'{text}' is not a number") from None
 
 
+@cache
+def _iso_639_1_codes() -> frozenset[str]:
+    """The two-letter language codes CLDR knows (through Babel, already used for plurals), so
+    a country code typed for a language ('dk' for Danish) is caught instead of stored."""
+    from babel import Locale
+
+    return frozenset(code for code in Locale("en").languages if LANGUAGE_PATTERN.match(code))
+
+
+def _is_language(code: str) -> bool:
+    return bool(LANGUAGE_PATTERN.match(code)) and code in _iso_639_1_codes()
+
+
 def _parse_languages(text: str) -> list[str]:
     codes = [c for c in re.split(r"[\s,;|]+", text.lower()) if c]
-    bad = [c for c in codes if not LANGUAGE_PATTERN.match(c)]
+    bad = [c for c in codes if not _is_language(c)]
     if bad or not codes:
         raise CellError(f"'{text}' is not a list of ISO 639-1 language codes (e.g. 'de fr')")
     return codes
@@ -146,7 +161,7 @@ def _parse_cell(spec: ColumnSpec, text: str, vocabularies: Vocabularies) -> Any:
             raise CellError(f"'{text}' is outside 0..100")
         return value
     if kind == "language":
-        if not LANGUAGE_PATTERN.match(text.lower()):
+        if not _is_language(text.lower()):
             raise CellError(f"'{text}' is not an ISO 639-1 language code (e.g. 'fr')")
         return text.lower()
     if kind == "languages":
@@ -199,6 +214,8 @@ def identity(table: str, parsed: dict[str, Any], raw: dict[str, str | None]) -> 
             )
         if table == "congruence":
             return f"{parsed['recommendation_id']}/{parsed['assessor']}"
+        if table == "summaries":
+            return f"{parsed['recommendation_id']}/{parsed['language']}"
         if table == "collective_responses":
             return "/".join(
                 [parsed["cycle_id"], _iso(parsed["responded_on"]), parsed["response_kind"]]

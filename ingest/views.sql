@@ -90,6 +90,12 @@ FROM congruence AS g
 JOIN current_recommendations AS r ON r.recommendation_id = g.recommendation_id
 WHERE g.withdrawn_run_id IS NULL;
 
+CREATE OR REPLACE VIEW current_summaries AS
+SELECT m.*
+FROM summaries AS m
+JOIN current_recommendations AS r ON r.recommendation_id = m.recommendation_id
+WHERE m.withdrawn_run_id IS NULL;
+
 CREATE OR REPLACE VIEW current_status_events AS
 SELECT e.*
 FROM status_events AS e
@@ -1642,3 +1648,110 @@ WINDOW w AS (
     PARTITION BY e.recommendation_id, e.kind, coalesce(e.assessor, '')
     ORDER BY e.on_date, e.state, e.value
 );
+
+-- Recommendation search: BM25 over the index built when the snapshot was sealed
+-- (ingest/search_index.py), with the field weights and parameters stored beside it.
+--   query_terms         one list per query word: the forms that word may take in the index
+--                       (as typed and stemmed in every language, folded; search_text.py)
+-- A form matches a term equal to it, or, when it is at least min_prefix_length long, a term
+-- starting with it (counted prefix_factor of an exact match). For each query word and
+-- recommendation the best-matching term counts once:
+--   score = Σ_words max_terms factor · idf(term) · Σ_fields weight · tf·(k1+1)
+--                                      / (tf + k1·(1 − b + b·field_length/avg_length))
+--   idf(term) = ln(1 + (n_documents − df + 0.5) / (df + 0.5))
+-- search_term_matches: one row per document, query word, its best term and each field it
+-- was found in, with that field's share of the score.
+CREATE OR REPLACE MACRO search_term_matches(query_terms) AS TABLE
+WITH candidates AS (
+    SELECT DISTINCT i AS word_no, unnest(query_terms[i]) AS candidate
+    FROM range(1, len(query_terms) + 1) AS q(i)
+),
+exact AS (
+    SELECT c.word_no, t.term_id, t.df, 1.0 AS factor
+    FROM candidates AS c JOIN search_terms AS t ON t.term = c.candidate
+),
+prefixed AS (
+    SELECT c.word_no, t.term_id, t.df, s.prefix_factor AS factor
+    FROM candidates AS c
+    CROSS JOIN search_settings AS s
+    JOIN search_terms AS t
+      ON t.term > c.candidate AND t.term < c.candidate || chr(1114111)
+    WHERE length(c.candidate) >= s.min_prefix_length AND starts_with(t.term, c.candidate)
+),
+matched_terms AS (
+    SELECT word_no, term_id, any_value(df) AS df, max(factor) AS factor
+    FROM (SELECT * FROM exact UNION ALL SELECT * FROM prefixed)
+    GROUP BY word_no, term_id
+),
+postings AS (
+    -- A field written in several languages (summaries) has one row per text: summed here.
+    SELECT p.term_id, p.doc_no, p.field_no, sum(p.tf) AS tf,
+           any_value(p.field_length) AS field_length, min(p.word) AS word
+    FROM (SELECT DISTINCT term_id FROM matched_terms) AS m
+    JOIN search_postings AS p ON p.term_id = m.term_id
+    GROUP BY p.term_id, p.doc_no, p.field_no
+),
+scored AS (
+    SELECT p.doc_no, m.word_no, m.term_id, p.field_no, p.word,
+           m.factor * ln(1 + (st.n_documents - m.df + 0.5) / (m.df + 0.5)) * f.weight
+           * p.tf * (s.k1 + 1)
+           / (p.tf + s.k1 * (1 - s.b + s.b * p.field_length / st.avg_length)) AS contribution
+    FROM matched_terms AS m
+    JOIN postings AS p ON p.term_id = m.term_id
+    JOIN search_fields AS f ON f.field_no = p.field_no
+    JOIN search_field_stats AS st ON st.field_no = p.field_no
+    CROSS JOIN search_settings AS s
+),
+best_term AS (
+    SELECT doc_no, word_no, term_id
+    FROM scored
+    GROUP BY doc_no, word_no, term_id
+    QUALIFY row_number() OVER (
+        PARTITION BY doc_no, word_no ORDER BY sum(contribution) DESC, term_id
+    ) = 1
+)
+SELECT s.doc_no, s.word_no, s.term_id, s.field_no, s.word, s.contribution
+FROM scored AS s
+JOIN best_term AS b USING (doc_no, word_no, term_id);
+
+-- The recommendations a query finds, with their BM25 score (higher is better) and how many
+-- of the query's words each matched: what ranking and counting need.
+CREATE OR REPLACE MACRO search_scores(query_terms) AS TABLE
+SELECT d.recommendation_id, m.score, m.words_matched
+FROM (
+    SELECT doc_no, sum(contribution) AS score, count(DISTINCT word_no) AS words_matched
+    FROM search_term_matches(query_terms) GROUP BY doc_no
+) AS m
+JOIN search_documents AS d USING (doc_no);
+
+-- search_scores with why each recommendation matched:
+--   matched_field       the field that contributed most
+--   matched_words       the words of that field that matched, as written there
+--   matches             every matching field with its words, best first
+-- Given `explain_ids` (a list of recommendation ids), only those are explained: a page of results
+-- needs no explanation of the thousands it does not show.
+CREATE OR REPLACE MACRO search_recommendations(query_terms, explain_ids := NULL) AS TABLE
+WITH field_matches AS (
+    SELECT m.doc_no, m.field_no, any_value(f.field) AS field,
+           sum(m.contribution) AS contribution, list(DISTINCT m.word_no) AS word_nos,
+           list_sort(list(DISTINCT m.word)) AS words
+    FROM search_term_matches(query_terms) AS m
+    JOIN search_fields AS f ON f.field_no = m.field_no
+    WHERE explain_ids IS NULL
+       OR m.doc_no IN (SELECT doc_no FROM search_documents
+                       WHERE list_contains(CAST(explain_ids AS VARCHAR[]), recommendation_id))
+    GROUP BY m.doc_no, m.field_no
+),
+per_document AS (
+    SELECT doc_no, sum(contribution) AS score,
+           len(list_distinct(flatten(list(word_nos)))) AS words_matched,
+           arg_max(field, [contribution, -field_no]) AS matched_field,
+           arg_max(words, [contribution, -field_no]) AS matched_words,
+           list(struct_pack(field := field, words := words)
+                ORDER BY contribution DESC, field_no) AS matches
+    FROM field_matches GROUP BY doc_no
+)
+SELECT d.recommendation_id, p.score, p.words_matched, p.matched_field, p.matched_words,
+       p.matches
+FROM per_document AS p
+JOIN search_documents AS d USING (doc_no);

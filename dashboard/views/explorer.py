@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import detail, exports, permalinks, queries, state, ui
-from dashboard.messages import in_current_language, label, t
+from dashboard.messages import in_current_language, label, plain, t
 from dashboard.permalinks import with_language
 
 FILTER_KEYS = ("institution", "cycle", "theme", "stance", "status", "assessor")
@@ -113,9 +113,10 @@ def _filters_form(
     choices: dict[str, dict[str, str]], overdue_decidable: int
 ) -> queries.ExplorerFilters:
     st.text_input(
-        t("explorer.search_label"),
+        t("search.label"),
         key=WIDGET[TEXT_KEY],
-        placeholder=t("explorer.search_placeholder"),
+        placeholder=t("search.placeholder"),
+        help=t("search.help"),
         max_chars=permalinks.MAX_TEXT_LENGTH,
     )
     with st.expander(t("explorer.filters"), expanded=_any_filter_set()):
@@ -161,11 +162,43 @@ def _any_filter_set() -> bool:
     return any(st.session_state.get(WIDGET[key]) for key in (*FILTER_KEYS, *FLAG_KEYS))
 
 
-def _table(rows: pl.DataFrame) -> None:
-    """The result table; selecting a row opens that recommendation below it."""
+def matched_text(field: str | None, words: list[str] | None) -> str:
+    """Why a recommendation matched the search, in plain text for a table cell (which shows
+    text as it is): the field that counted most and the words found there, as written."""
+    if not field:
+        return ""
+    return plain(
+        "search.matched",
+        field=plain(f"search.field.{field}"),
+        words=", ".join(words or []),
+    )
+
+
+def _table(rows: pl.DataFrame, searching: bool = False) -> None:
+    """The result table; selecting a row opens that recommendation below it. With a search,
+    rows come by relevance and each says where the words were found."""
+    matched = (
+        [
+            pl.Series(
+                "matched",
+                [
+                    matched_text(field, words)
+                    for field, words in zip(
+                        rows["matched_field"].to_list(),
+                        rows["matched_words"].to_list(),
+                        strict=True,
+                    )
+                ],
+                dtype=pl.String,
+            )
+        ]
+        if searching
+        else []
+    )
     shown = rows.select(
         pl.col("number").fill_null(""),
         "title",
+        *matched,
         pl.col("response_state")
         .map_elements(
             in_current_language(lambda v: label("response_state", v)), return_dtype=pl.String
@@ -200,6 +233,7 @@ def _table(rows: pl.DataFrame) -> None:
             "status": st.column_config.TextColumn(t("column.status")),
             "deadline": st.column_config.TextColumn(t("column.deadline")),
             "is_stale": st.column_config.CheckboxColumn(t("column.stale")),
+            "matched": st.column_config.TextColumn(t("search.column"), width="medium"),
         },
     )
     selected = tuple(event.selection.rows) if event is not None else ()
@@ -277,7 +311,7 @@ def render() -> None:
     if rows.height == 0:
         ui.empty_state(t("explorer.empty_what"), t("explorer.empty_change"))
     else:
-        _table(rows)
+        _table(rows, searching=bool(filters.text.strip()))
         st.caption(t("explorer.select_hint"))
     if rows.height:
         exports.download_buttons(_download_frame(rows), "recommendations", key="explorer_download")

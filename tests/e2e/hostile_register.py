@@ -160,6 +160,8 @@ ROWS: dict[str, list[dict[str, str]]] = {
             "assessed_on": "2024-06-01",
         }
     ],
+    # A summary and keywords of nothing but payload: what a search shows as matched words.
+    "summaries": [{"recommendation_id": "rec-a1", "language": "fr"}],
 }
 
 
