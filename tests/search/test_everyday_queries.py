@@ -2,9 +2,11 @@
 
 tests/search/everyday_queries.csv was written from the recommendations' titles, texts and
 cycles (not from any keyword list): each query names the recommendations (or the cycle) the
-person means. The search is the explorer's own query. Queries marked `needs_summaries` can
-only be met through the registers' summaries and keywords: they are expected to fail (not
-strictly) while no register has a summaries.csv, and must pass once summaries are there.
+person means, or `none` where no listed recommendation is about it (the search must then
+find nothing rather than something loosely similar). The search is the explorer's own
+query. Queries marked `needs_summaries` can only be met through the registers' summaries
+and keywords: they are expected to fail (not strictly) while no register has a
+summaries.csv, and must pass once summaries are there.
 """
 
 from __future__ import annotations
@@ -94,6 +96,11 @@ def test_everyday_query_finds_what_the_citizen_means(
             ExplorerFilters(text=row["query"]).params(),
         ).fetchall()
     ]
+    if row["match"] == "none":
+        assert not found, (
+            f"{row['query']!r} claimed {found[:TOP]}, though no listed item is about it"
+        )
+        return
     if row["match"] == "any":
         assert set(expected) & set(found), f"{row['query']!r} found none of {expected}"
         return
