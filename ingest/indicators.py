@@ -9,11 +9,12 @@ page shows. The views keep their names and read the stored tables, so queries ar
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import duckdb
 import pyarrow as pa
 
-from ingest.paths import VIEWS_FILE, VOCABULARY_DIR
+from ingest.paths import SCHEMA_FILE, VIEWS_FILE, VOCABULARY_DIR
 from ingest.vocab import Vocabularies, load_vocabularies
 
 # Stored as `stored_<view>`, in this order: the views everything else is computed from, then
@@ -36,13 +37,25 @@ def create_indicators(
 ) -> None:
     """Pin the reference date, store the scales and vocabularies, create the views, then store
     the heavy ones."""
-    con.execute("INSERT OR REPLACE INTO snapshot_meta VALUES ('as_of', ?)", [as_of.isoformat()])
+    con.execute(
+        "INSERT OR REPLACE INTO snapshot_meta VALUES ('as_of', ?), ('definitions', ?)",
+        [as_of.isoformat(), definitions_hash()],
+    )
     store_scales(con, vocabularies or load_vocabularies(VOCABULARY_DIR))
     con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
     for view in STORED_VIEWS:
         # Names come from the constant above, never from input.
         con.execute(f"CREATE OR REPLACE TABLE stored_{view} AS SELECT * FROM {view}")  # noqa: S608
         con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM stored_{view}")  # noqa: S608
+
+
+def definitions_hash() -> str:
+    """SHA-256 of the schema and the views a snapshot was made with: a snapshot made with
+    other definitions is rebuilt even when none of its data changed."""
+    digest = hashlib.sha256()
+    for path in (SCHEMA_FILE, VIEWS_FILE):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def store_scales(con: duckdb.DuckDBPyConnection, vocabularies: Vocabularies) -> None:

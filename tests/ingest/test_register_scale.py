@@ -155,8 +155,8 @@ def test_row_numbers_hold_across_crlf_line_ends_and_many_rows(tmp_path: Path) ->
     assert refs["r-2500"].endswith(":2502")
 
 
-def _build(ws: Workspace) -> tuple[int, str]:
-    return ws.build("--allow-rejects")
+def _build(ws: Workspace, *extra: str) -> tuple[int, str]:
+    return ws.build("--allow-rejects", *extra)
 
 
 def _contents(ws: Workspace) -> list[tuple]:
@@ -176,7 +176,7 @@ def test_an_unchanged_register_is_not_read_again_and_keeps_its_rows(
     code, first = _build(workspace)
     assert code == 0 and "unchanged (same content)" not in first
     before = _contents(workspace)
-    code, second = _build(workspace)
+    code, second = _build(workspace, "--as-of", "2030-01-01")
     assert code == 0
     assert "unchanged (same content)" in second
     assert _contents(workspace) == before
@@ -187,6 +187,25 @@ def test_an_unchanged_register_is_not_read_again_and_keeps_its_rows(
         "GROUP BY 1 ORDER BY 1"
     )
     assert runs == [(1, 1), (2, 1)]
+
+
+def test_an_all_unchanged_rebuild_publishes_nothing_and_still_lists_the_rejects(
+    workspace: Workspace,
+) -> None:
+    workspace.replace_in("recommendations", "2023-06-10,,item", "2023-02-30,,item")
+    code, first = _build(workspace)
+    assert code == 0 and "nothing to publish" not in first
+    files = sorted(p.name for p in workspace.data_dir.iterdir())
+    pointer = (workspace.data_dir / "CURRENT").read_bytes()
+    code, second = _build(workspace)
+    assert code == 0
+    assert "unchanged (same content)" in second and "nothing to publish" in second
+    assert "'2023-02-30' is not a real date" in second
+    assert sorted(p.name for p in workspace.data_dir.iterdir()) == files
+    assert (workspace.data_dir / "CURRENT").read_bytes() == pointer
+    # Without --allow-rejects the rejected row still fails the run, as it did the first time.
+    assert workspace.build()[0] == 1
+    assert workspace.query("SELECT max(run_id) FROM ingest_runs") == [(1,)]
 
 
 def test_one_changed_byte_makes_the_register_read_again(workspace: Workspace) -> None:
