@@ -29,6 +29,7 @@ from ingest.validate import ID_COLUMNS
 Rows = list[dict[str, Any]] | pl.DataFrame
 BOOKKEEPING_COLUMNS = ("source_ref", "first_run_id", "changed_run_id", "withdrawn_run_id")
 STAGED_DEFAULTS = {"is_synthetic": False}
+STAGE_SLICE_ROWS = 100_000
 
 
 @dataclass
@@ -167,18 +168,27 @@ def _stage(
         return
     staged = [c for c in columns if c not in BOOKKEEPING_COLUMNS[1:]]
     if isinstance(rows, pl.DataFrame):
-        arrow = rows.select(
-            pl.col(c) if c in rows.columns else pl.lit(STAGED_DEFAULTS.get(c)).alias(c)
-            for c in staged
-        ).to_arrow()
-    else:
-        arrow = pa.Table.from_pylist(
-            [{c: row.get(c, STAGED_DEFAULTS.get(c)) for c in staged} for row in rows]
+        # Slice by slice: an Arrow copy of a million-row frame would double its memory.
+        parts = (
+            part.select(
+                pl.col(c) if c in rows.columns else pl.lit(STAGED_DEFAULTS.get(c)).alias(c)
+                for c in staged
+            ).to_arrow()
+            for part in rows.iter_slices(STAGE_SLICE_ROWS)
         )
-    con.register("incoming_arrow", arrow)
+    else:
+        parts = iter(
+            [
+                pa.Table.from_pylist(
+                    [{c: row.get(c, STAGED_DEFAULTS.get(c)) for c in staged} for row in rows]
+                )
+            ]
+        )
     names = ", ".join(f'"{c}"' for c in staged)
-    con.execute(f"INSERT INTO incoming ({names}) SELECT {names} FROM incoming_arrow")  # noqa: S608
-    con.unregister("incoming_arrow")
+    for arrow in parts:
+        con.register("incoming_arrow", arrow)
+        con.execute(f"INSERT INTO incoming ({names}) SELECT {names} FROM incoming_arrow")  # noqa: S608
+        con.unregister("incoming_arrow")
 
 
 def _json_struct(alias: str, columns: list[str]) -> str:

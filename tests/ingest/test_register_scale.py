@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ingest import columnar
 from ingest.cli import app
 from ingest.columnar import as_dicts
 from ingest.records import CanonicalRows
@@ -153,6 +154,54 @@ def test_row_numbers_hold_across_crlf_line_ends_and_many_rows(tmp_path: Path) ->
     assert refs["r-4999"].endswith(":5001")
     assert refs["r-2498"].endswith(":2500")
     assert refs["r-2500"].endswith(":2502")
+
+
+def test_a_file_read_in_many_chunks_gives_what_one_read_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(columnar, "CHUNK_BYTES", 4096)
+    recommendations = ["recommendation_id,cycle_id,title,adopted_on,source_url"]
+    recommendations += [
+        f"r-{n},c-1,Title {n},2023-06-10,https://example.org/{n}" for n in range(3000)
+    ]
+    recommendations[120] = "r-119,c-1,Bad date,2023-02-30,https://example.org/bad"
+    recommendations[1500] = "r-1499,c-404,Unknown cycle,2023-06,https://example.org/c"
+    recommendations[2901] = "r-10,c-1,Same id as row 12,2024,https://example.org/dup"
+    recommendations[2500] = ",,,,"
+    events = ["recommendation_id,occurred_on,assessor,status,progress,source_url"]
+    events += [
+        f"r-{n},2024-01-{1 + n % 28:02d},administration,in progress,{n % 100},https://e.org/{n}"
+        for n in range(2000)
+    ]
+    events[300] = "r-299,2024-01-20,administration,whatever,,https://e.org/x"
+    events[1900] = "r-5,2024-01-06,administration,implemented,,https://e.org/same-slot"
+    register = _register(
+        tmp_path,
+        recommendations="\n".join(recommendations) + "\n",
+        status_events="\r\n".join(events),
+    )
+    data = (register / "recommendations.csv").read_bytes()
+    assert len(columnar._line_aligned(data, columnar.CHUNK_BYTES)) > 10
+    assert {"recommendations", "status_events"} <= set(_assert_same(register))
+    fast, _ = _validated(register, columnar=True)
+    found = [(p.file.rsplit("/", 1)[-1], p.row, p.column) for p in fast.problems]
+    # Bad rows in several chunks, a duplicate id and a duplicate status slot across chunks,
+    # and events pointing at the rejected recommendations.
+    assert found == [
+        ("cycles.csv", 3, "follow_up_complete"),
+        ("recommendations.csv", 121, "adopted_on"),
+        ("recommendations.csv", 2902, "recommendation_id"),
+        ("status_events.csv", 301, "status"),
+        ("status_events.csv", 1901, "recommendation_id"),
+        ("recommendations.csv", 1501, "cycle_id"),
+        ("status_events.csv", 121, "recommendation_id"),
+        ("status_events.csv", 1501, "recommendation_id"),
+    ]
+    assert "as at" in str(fast.problems[2]) and ":12 (r-10)" in str(fast.problems[2])
+    refs = {
+        r["recommendation_id"]: r["source_ref"] for r in as_dicts(fast.tables["recommendations"])
+    }
+    assert refs["r-2999"].endswith(":3001") and refs["r-2500"].endswith(":2502")
 
 
 def _build(ws: Workspace, *extra: str) -> tuple[int, str]:
