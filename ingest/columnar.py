@@ -310,12 +310,16 @@ def validate_frame(
         )
     work = work.with_columns(*outputs, bad_row.alias("__bad__"))
     work = work.with_columns(_identity(table, iso).alias("__key__"))
-    clean = work.filter(~pl.col("__bad__"))
-    first = pl.col("__key__").is_first_distinct()
-    duplicate = clean.filter(~first)
-    kept = clean.filter(first)
+    # A duplicate is a later clean row with the key of an earlier clean one. Flagged in
+    # place, so the table is copied once (the rows kept), not once more for the clean ones.
+    bad = pl.col("__bad__")
+    later = ~pl.when(~bad).then(pl.col("__key__")).is_first_distinct()
+    work = work.with_columns((~bad & later).alias("__duplicate__"))
+    duplicate = work.filter(pl.col("__duplicate__"))
     raw_select = [pl.col(ROW), *[pl.col(_raw(c)).alias(c) for c in header]]
-    flagged = work.filter(pl.col("__bad__")).select(raw_select)
+    flagged = work.filter(bad).select(raw_select)
+    kept = work.filter(~bad & ~pl.col("__duplicate__"))
+    del work
     firsts: dict[str, str] = {}
     if duplicate.height:
         earlier = kept.filter(pl.col("__key__").is_in(duplicate["__key__"].implode()))
