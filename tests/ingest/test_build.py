@@ -78,6 +78,18 @@ def test_rebuilding_the_same_inputs_changes_nothing(workspace: Workspace) -> Non
     assert runs == [(1, 15, 0, 0, 0)]
 
 
+def test_the_same_registers_under_a_new_title_publish_the_new_title(
+    workspace: Workspace,
+) -> None:
+    assert workspace.build()[0] == 0
+    text = workspace.sources.read_text(encoding="utf-8")
+    workspace.sources.write_text(text.replace("Test register", "Renamed register"))
+    code, output = workspace.build()
+    assert code == 0, output
+    assert "nothing to publish" not in output
+    assert workspace.query("SELECT title FROM sources") == [("Renamed register",)]
+
+
 def test_the_same_inputs_on_another_day_publish_a_snapshot_as_of_that_day(
     workspace: Workspace,
 ) -> None:
