@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import os
 import re
 import shutil
@@ -136,10 +137,18 @@ def stack(workdir: Path | None) -> Iterator[Stack]:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def build(s: Stack, builder: Path) -> str:
-    """Build a snapshot from the bundled registers (exit 1 means rows were rejected and kept
-    for review; the snapshot is still published); return its name."""
-    s.run([sys.executable, "-m", "ingest", "build", "--data-dir", str(builder)], ok_codes=(0, 1))
+def build(s: Stack, builder: Path, as_of: dt.date) -> str:
+    """Build a snapshot from the bundled registers as of a date (exit 1 means rows were
+    rejected and kept for review; the snapshot is still published); return its name. A
+    build that finds nothing changed publishes nothing, so the demo's second snapshot is
+    the next day's."""
+    s.run(
+        [
+            *(sys.executable, "-m", "ingest", "build"),
+            *("--data-dir", str(builder), "--as-of", as_of.isoformat()),
+        ],
+        ok_codes=(0, 1),
+    )
     return (builder / "CURRENT").read_text(encoding="utf-8").strip()
 
 
@@ -342,12 +351,13 @@ def main() -> int:
     with stack(args.workdir) as s:
         start_store(s)
         builder = s.workdir / "builder"
-        first = build(s, builder)
+        today = dt.date.today()
+        first = build(s, builder, today)
         publish(s, builder, location)
         names = [f"r{i}" for i in range(1, args.replicas + 1)]
         started = [start_replica(s, name, location) for name in names]
         # The next snapshot is built while the replicas start (it is published only later).
-        second = build(s, builder)
+        second = build(s, builder, today + dt.timedelta(days=1))
         say("built", f"{second}, not yet published")
         for name, (address, app) in zip(names, started, strict=True):
             wait_until(

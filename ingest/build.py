@@ -21,8 +21,10 @@ import pyarrow as pa
 
 from ingest import __version__
 from ingest.columnar import as_dicts
+from ingest.indicators import definitions_hash
 from ingest.load import (
     MergeCounts,
+    check_unique_keys,
     copy_previous,
     create_schema,
     merge_entities,
@@ -46,6 +48,10 @@ from ingest.validate import ID_COLUMNS, check_references, validate_source
 from ingest.vocab import Vocabularies, load_vocabularies
 
 Step = Callable[[str], None]
+# DuckDB's own memory while merging and storing the views. By default it keeps up to 80 % of
+# the machine's memory in its buffers; bounded, it writes what does not fit to a temporary
+# folder next to the file being built (and removes it), so the build's peak stays modest.
+BUILD_MEMORY_LIMIT = "256MB"
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,9 @@ class BuildResult:
     run_id: int
     snapshot: Path | None
     outcomes: list[SourceOutcome]
+    # Nothing to do: every register was as the current snapshot recorded it, so no new
+    # snapshot was written and CURRENT still names `snapshot` (built by run `run_id`).
+    unchanged: bool = False
 
     @property
     def failed_sources(self) -> list[SourceOutcome]:
@@ -200,6 +209,68 @@ def _unchanged_registers(
     return ({} if to_read else same), hashes
 
 
+def _nothing_to_do(
+    previous: Path,
+    inputs: list[SourceInput],
+    unchanged: dict[str, tuple[str, int]],
+    as_of: dt.date,
+) -> bool:
+    """Whether the current snapshot already is what this build would publish.
+
+    It is when every source is a register read before with the same content, each one's
+    last run succeeded and its configuration (title, licence…) is the same, the reference
+    date is the same and the snapshot's schema and views are this version's. A new day
+    still rebuilds: overdue and stale figures are computed as of the snapshot's date.
+    """
+    if not inputs or any(config.id not in unchanged for config, _read in inputs):
+        return False
+    with duckdb.connect(str(previous), read_only=True) as con:
+        meta = dict(con.execute("SELECT key, value FROM snapshot_meta").fetchall())
+        if meta.get("as_of") != as_of.isoformat() or meta.get("definitions") != (
+            definitions_hash()
+        ):
+            return False
+        recorded = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT source_id, kind, title, location, licence, attribution, last_status "
+                "FROM sources"
+            ).fetchall()
+        }
+    for config, _read in inputs:
+        location = str(config.path) if isinstance(config, RegisterSource) else None
+        wanted = (
+            config.kind,
+            config.title,
+            _relative_location(location),
+            config.licence,
+            config.attribution,
+            "ok",
+        )
+        if recorded.get(config.id) != wanted:
+            return False
+    return True
+
+
+def _unchanged_result(
+    previous: Path,
+    inputs: list[SourceInput],
+    unchanged: dict[str, tuple[str, int]],
+    say: Step,
+) -> BuildResult:
+    """The result of a build that found nothing to do: each register's rows and rejects as
+    the current snapshot holds them; no file written, CURRENT left as it is."""
+    with duckdb.connect(str(previous), read_only=True) as con:
+        run_id = int(con.execute("SELECT max(run_id) FROM ingest_runs").fetchone()[0])
+        outcomes = []
+        for config, _read in inputs:
+            outcome = SourceOutcome(source_id=config.id, kind=config.kind, same_content=True)
+            _keep_unchanged(con, outcome, unchanged[config.id][1])
+            outcomes.append(outcome)
+    say(f"unchanged: every register is as run {run_id} read it; {previous.name} stays current")
+    return BuildResult(run_id=run_id, snapshot=previous, outcomes=outcomes, unchanged=True)
+
+
 def _current_ids(
     con: duckdb.DuckDBPyConnection, reread: set[str]
 ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
@@ -242,6 +313,10 @@ def build_snapshot(
 
         t0 = time.perf_counter()
         unchanged, hashes = _unchanged_registers(inputs, previous, vocabularies)
+        if previous is not None and _nothing_to_do(
+            previous, inputs, unchanged, as_of or started_at.date()
+        ):
+            return _unchanged_result(previous, inputs, unchanged, say)
         outcomes: dict[str, SourceOutcome] = {}
         validated: list[CanonicalRows] = []
         for config, read in inputs:
@@ -270,7 +345,7 @@ def build_snapshot(
 
         t0 = time.perf_counter()
         building = partial_path(data_dir, f"building-{started_at:%Y%m%dT%H%M%S%f}")
-        con = duckdb.connect(str(building))
+        con = duckdb.connect(str(building), config={"memory_limit": BUILD_MEMORY_LIMIT})
         try:
             create_schema(con)
             run_id = (copy_previous(con, previous) if previous else 0) + 1
@@ -291,6 +366,7 @@ def build_snapshot(
                     _record_content(con, canonical.source_id, hashes[canonical.source_id], run_id)
             for source_id, (_digest, read_run) in unchanged.items():
                 _keep_unchanged(con, outcomes[source_id], read_run)
+            check_unique_keys(con)
             _record_run(con, run_id, command, started_at, inputs, outcomes)
             say(f"load: run {run_id} merged in {time.perf_counter() - t0:.2f}s")
             name = new_snapshot_name(run_id, started_at, synthetic=command == "synth")

@@ -68,6 +68,13 @@ def print_summary(result: BuildResult) -> None:
             rejected,
         )
     out.print(table)
+    if result.unchanged and result.snapshot is not None:
+        console.print(
+            f"unchanged: nothing to publish, {result.snapshot.name} stays current",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     for o in result.outcomes:
         if o.error:
             console.print(

@@ -56,7 +56,8 @@ def read_csv_frame(data: bytes, table: str, display: str) -> RegisterFrame | Non
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if (
-        not data.strip()
+        not data
+        or data.isspace()
         or _CAREFUL_BYTES.search(data)
         or data.count(b"\r") != data.count(b"\r\n")
         or b"\n\n" in data
@@ -64,7 +65,8 @@ def read_csv_frame(data: bytes, table: str, display: str) -> RegisterFrame | Non
         or data.startswith((b"\n", b"\r"))
     ):
         return None
-    first_line = data.split(b"\n", 1)[0].rstrip(b"\r")
+    end = data.find(b"\n")
+    first_line = (data if end < 0 else data[:end]).rstrip(b"\r")
     try:
         names = [cell.strip().lower() for cell in first_line.decode("utf-8").split(",")]
     except UnicodeDecodeError:
@@ -79,10 +81,48 @@ def read_csv_frame(data: bytes, table: str, display: str) -> RegisterFrame | Non
         or not set(key_columns(table)) <= set(names)
     ):
         return None
+    chunks = []
+    lines = 0  # lines read so far, the header's included
+    for start, stop in _line_aligned(data, CHUNK_BYTES):
+        chunk = _read_chunk(data[start:stop], names, first=start == 0, first_line=lines + 1)
+        if chunk is None:
+            return None
+        expected = data.count(b"\n", start, stop) + (0 if data.endswith(b"\n", 0, stop) else 1)
+        frame, read = chunk
+        if read != expected - (1 if start == 0 else 0):
+            return None
+        lines += expected
+        chunks.append(frame)
+    return RegisterFrame(file=display, frame=pl.concat(chunks) if len(chunks) > 1 else chunks[0])
+
+
+# A large file is parsed and cleaned this many bytes at a time (whole lines), so what the
+# reader holds besides the result is one chunk's worth, not a second copy of the register.
+CHUNK_BYTES = 16 * 1024 * 1024
+
+
+def _line_aligned(data: bytes, size: int) -> list[tuple[int, int]]:
+    """(start, stop) byte ranges of about `size` bytes, each ending after a line break."""
+    ranges = []
+    start = 0
+    while start < len(data):
+        stop = data.find(b"\n", start + size) if start + size < len(data) else -1
+        stop = len(data) if stop < 0 else stop + 1
+        ranges.append((start, stop))
+        start = stop
+    return ranges
+
+
+def _read_chunk(
+    data: bytes, names: list[str], first: bool, first_line: int
+) -> tuple[pl.DataFrame, int] | None:
+    """One chunk as cleaned cells with their record numbers, blank lines dropped, and how
+    many records it held; None when Polars cannot read it as the careful reader would."""
     try:
         frame = pl.read_csv(
             data,
-            has_header=True,
+            has_header=first,
+            schema=None if first else dict.fromkeys(names, pl.String),
             infer_schema=False,
             quote_char=None,
             encoding="utf8",
@@ -90,18 +130,19 @@ def read_csv_frame(data: bytes, table: str, display: str) -> RegisterFrame | Non
         )
     except (pl.exceptions.ComputeError, pl.exceptions.PolarsError):
         return None
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if frame.height != lines - 1 or frame.columns != names:
+    if frame.columns != names:
         return None
     # The careful reader stops at a cell beyond the csv module's field limit: let it.
     longest = frame.select(pl.max_horizontal(pl.all().str.len_chars().max())).item()
     if longest is not None and longest > csv.field_size_limit():
         return None
+    read = frame.height
+    offset = first_line + 1 if first else first_line
     frame = frame.with_columns(
         [pl.col(name).str.replace_all(_PADDING, "").replace("", None).alias(name) for name in names]
-    ).with_row_index(ROW, offset=2)
+    ).with_row_index(ROW, offset=offset)
     blank = pl.all_horizontal([pl.col(name).is_null() for name in names])
-    return RegisterFrame(file=display, frame=frame.filter(~blank))
+    return frame.filter(~blank), read
 
 
 @dataclass
@@ -271,12 +312,16 @@ def validate_frame(
         )
     work = work.with_columns(*outputs, bad_row.alias("__bad__"))
     work = work.with_columns(_identity(table, iso).alias("__key__"))
-    clean = work.filter(~pl.col("__bad__"))
-    first = pl.col("__key__").is_first_distinct()
-    duplicate = clean.filter(~first)
-    kept = clean.filter(first)
+    # A duplicate is a later clean row with the key of an earlier clean one. Flagged in
+    # place, so the table is copied once (the rows kept), not once more for the clean ones.
+    bad = pl.col("__bad__")
+    later = ~pl.when(~bad).then(pl.col("__key__")).is_first_distinct()
+    work = work.with_columns((~bad & later).alias("__duplicate__"))
+    duplicate = work.filter(pl.col("__duplicate__"))
     raw_select = [pl.col(ROW), *[pl.col(_raw(c)).alias(c) for c in header]]
-    flagged = work.filter(pl.col("__bad__")).select(raw_select)
+    flagged = work.filter(bad).select(raw_select)
+    kept = work.filter(~bad & ~pl.col("__duplicate__"))
+    del work
     firsts: dict[str, str] = {}
     if duplicate.height:
         earlier = kept.filter(pl.col("__key__").is_in(duplicate["__key__"].implode()))
@@ -356,14 +401,26 @@ def _with_event_ids(kept: pl.DataFrame, columns: list[pl.Expr], origin: str) -> 
     careful = pl.any_horizontal([p.fill_null("").str.contains(NEEDS_JSON_ESCAPE) for p in parts])
     payload = pl.lit("[") + pl.concat_str([json_text(p) for p in parts], separator=", ") + ", null]"
     hashed = kept.select(payload.alias("payload"), careful.alias("careful"))
-    payloads = hashed["payload"].to_list()
+    payloads = hashed["payload"]
     if hashed["careful"].any():
         frame = kept.select([p.alias(f"p{i}") for i, p in enumerate(parts)])
-        for index in hashed.with_row_index()["index"].filter(hashed["careful"]).to_list():
-            payloads[index] = python_payload([*frame.row(index), None])
+        indices = hashed.with_row_index()["index"].filter(hashed["careful"]).to_list()
+        payloads = payloads.scatter(
+            indices, [python_payload([*frame.row(index), None]) for index in indices]
+        )
     return kept.select(
         *columns,
         pl.lit(origin).alias("origin"),
         pl.col("__key__").alias("slot_key"),
-        pl.Series("event_id", short_hashes(payloads)),
+        short_hashes_of(payloads).alias("event_id"),
     )
+
+
+def short_hashes_of(payloads: pl.Series, slice_rows: int = 100_000) -> pl.Series:
+    """short_hashes for a whole column, a slice at a time: a million payloads never are a
+    million Python strings at once."""
+    hashes = [
+        pl.Series(short_hashes(payloads.slice(start, slice_rows).to_list()), dtype=pl.String)
+        for start in range(0, payloads.len(), slice_rows)
+    ]
+    return pl.concat(hashes) if hashes else pl.Series([], dtype=pl.String)

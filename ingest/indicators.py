@@ -9,11 +9,12 @@ page shows. The views keep their names and read the stored tables, so queries ar
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import duckdb
 import pyarrow as pa
 
-from ingest.paths import VIEWS_FILE, VOCABULARY_DIR
+from ingest.paths import SCHEMA_FILE, SEARCH_CONFIG_FILE, VIEWS_FILE, VOCABULARY_DIR
 from ingest.search_index import build_search_index, create_search_tables
 from ingest.vocab import Vocabularies, load_vocabularies
 
@@ -37,7 +38,10 @@ def create_indicators(
 ) -> None:
     """Pin the reference date, store the scales and vocabularies, create the views and the
     search index, then store the heavy views."""
-    con.execute("INSERT OR REPLACE INTO snapshot_meta VALUES ('as_of', ?)", [as_of.isoformat()])
+    con.execute(
+        "INSERT OR REPLACE INTO snapshot_meta VALUES ('as_of', ?), ('definitions', ?)",
+        [as_of.isoformat(), definitions_hash()],
+    )
     store_scales(con, vocabularies or load_vocabularies(VOCABULARY_DIR))
     create_search_tables(con)
     con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
@@ -46,6 +50,15 @@ def create_indicators(
         # Names come from the constant above, never from input.
         con.execute(f"CREATE OR REPLACE TABLE stored_{view} AS SELECT * FROM {view}")  # noqa: S608
         con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM stored_{view}")  # noqa: S608
+
+
+def definitions_hash() -> str:
+    """SHA-256 of the schema, the views and the search settings a snapshot was made with: a
+    snapshot made with other definitions is rebuilt even when none of its data changed."""
+    digest = hashlib.sha256()
+    for path in (SCHEMA_FILE, VIEWS_FILE, SEARCH_CONFIG_FILE):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def store_scales(con: duckdb.DuckDBPyConnection, vocabularies: Vocabularies) -> None:

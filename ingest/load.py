@@ -1,7 +1,8 @@
 """Merge one source's canonical rows into a snapshot being built, keeping history.
 
 The snapshot under construction starts as a copy of the previous one. For each source:
-new rows are inserted; changed rows are updated with their before/after kept in `changes`;
+new rows are inserted; changed rows are updated with their before/after kept in `changes`
+(the `change_log` table, read through a view that fills in each new row's first content);
 rows the source no longer lists are marked withdrawn, never deleted. Status events are never
 updated: a changed status is a new row. Identical input leaves every row untouched, which is
 what makes a rebuild idempotent.
@@ -28,6 +29,7 @@ from ingest.validate import ID_COLUMNS
 Rows = list[dict[str, Any]] | pl.DataFrame
 BOOKKEEPING_COLUMNS = ("source_ref", "first_run_id", "changed_run_id", "withdrawn_run_id")
 STAGED_DEFAULTS = {"is_synthetic": False}
+STAGE_SLICE_ROWS = 100_000
 
 
 @dataclass
@@ -46,6 +48,60 @@ class MergeCounts:
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    create_changes_view(con)
+
+
+def history_columns(table: str, columns: list[str]) -> list[str]:
+    """The columns a history document holds: a row's content, without its bookkeeping (and,
+    for a table updated in place, without its key, which the change row names)."""
+    if table == "status_events":
+        return [c for c in columns if c not in BOOKKEEPING_COLUMNS]
+    return [c for c in columns if c not in BOOKKEEPING_COLUMNS and c != ID_COLUMNS[table]]
+
+
+def create_changes_view(con: duckdb.DuckDBPyConnection) -> None:
+    """`changes`: the change log with each new row's `after` filled in.
+
+    A new row's first content is the `before` of the next change that recorded a whole row
+    (a move records only the source), or, while there is none, the row as it stands (a new
+    status event is not superseded yet). Reading it that way gives the very document a build
+    used to write for every new row.
+    """
+    first_content = []
+    for table, key in ID_COLUMNS.items():
+        fields = ", ".join(
+            f'"{c}" := '
+            + ("NULL::VARCHAR" if (table, c) == ("status_events", "superseded_by") else f't."{c}"')
+            for c in history_columns(table, table_columns(con, table))
+        )
+        row = f"SELECT to_json(struct_pack({fields})) FROM main.{table} t"  # noqa: S608
+        first_content.append(f"WHEN '{table}' THEN ({row} WHERE t.{key} = c.row_id)")
+    con.execute(
+        f"""CREATE OR REPLACE VIEW changes AS
+            SELECT c.run_id, c.table_name, c.row_id, c.change, c.before,
+                   CASE WHEN c.change = 'new' AND c.after IS NULL THEN coalesce(
+                       (SELECT n.before FROM change_log n
+                        WHERE n.table_name = c.table_name AND n.row_id = c.row_id
+                          AND n.run_id > c.run_id AND n.change <> 'moved'
+                          AND n.before IS NOT NULL
+                        ORDER BY n.run_id LIMIT 1),
+                       CASE c.table_name {" ".join(first_content)} END)
+                   ELSE c.after END AS after
+            FROM change_log c"""  # noqa: S608 - names from our own schema
+    )
+
+
+def check_unique_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Fail the build if a canonical key appears twice: the check a primary-key index made
+    row by row, made once over the merged tables."""
+    for table, key in ID_COLUMNS.items():
+        twice = con.execute(
+            f"SELECT {key} FROM main.{table} GROUP BY {key} HAVING count(*) > 1 LIMIT 1"  # noqa: S608
+        ).fetchone()
+        if twice:
+            raise duckdb.ConstraintException(
+                f'Constraint Error: duplicate key "{key}: {twice[0]}" in table {table}'
+            )
 
 
 def table_columns(
@@ -74,13 +130,18 @@ def copy_previous(con: duckdb.DuckDBPyConnection, previous: Path) -> int:
             ).fetchall()
         ]
         for table in tables:
+            origin = table
             old = set(table_columns(con, table, database="previous"))
+            if not old and table == "change_log":
+                # A snapshot made before the log had its name kept the whole history as a
+                # table called `changes`, every new row's document written out.
+                origin, old = "changes", set(table_columns(con, "changes", database="previous"))
             if not old:
                 continue
             shared = [c for c in table_columns(con, table) if c in old]
             names = ", ".join(f'"{c}"' for c in shared)
             con.execute(
-                f"INSERT INTO main.{table} ({names}) SELECT {names} FROM previous.{table}"  # noqa: S608
+                f"INSERT INTO main.{table} ({names}) SELECT {names} FROM previous.{origin}"  # noqa: S608
             )
         last = con.execute("SELECT max(run_id) FROM main.ingest_runs").fetchone()
     finally:
@@ -107,18 +168,27 @@ def _stage(
         return
     staged = [c for c in columns if c not in BOOKKEEPING_COLUMNS[1:]]
     if isinstance(rows, pl.DataFrame):
-        arrow = rows.select(
-            pl.col(c) if c in rows.columns else pl.lit(STAGED_DEFAULTS.get(c)).alias(c)
-            for c in staged
-        ).to_arrow()
-    else:
-        arrow = pa.Table.from_pylist(
-            [{c: row.get(c, STAGED_DEFAULTS.get(c)) for c in staged} for row in rows]
+        # Slice by slice: an Arrow copy of a million-row frame would double its memory.
+        parts = (
+            part.select(
+                pl.col(c) if c in rows.columns else pl.lit(STAGED_DEFAULTS.get(c)).alias(c)
+                for c in staged
+            ).to_arrow()
+            for part in rows.iter_slices(STAGE_SLICE_ROWS)
         )
-    con.register("incoming_arrow", arrow)
+    else:
+        parts = iter(
+            [
+                pa.Table.from_pylist(
+                    [{c: row.get(c, STAGED_DEFAULTS.get(c)) for c in staged} for row in rows]
+                )
+            ]
+        )
     names = ", ".join(f'"{c}"' for c in staged)
-    con.execute(f"INSERT INTO incoming ({names}) SELECT {names} FROM incoming_arrow")  # noqa: S608
-    con.unregister("incoming_arrow")
+    for arrow in parts:
+        con.register("incoming_arrow", arrow)
+        con.execute(f"INSERT INTO incoming ({names}) SELECT {names} FROM incoming_arrow")  # noqa: S608
+        con.unregister("incoming_arrow")
 
 
 def _json_struct(alias: str, columns: list[str]) -> str:
@@ -136,7 +206,7 @@ def merge_entities(
     """Insert, update or withdraw rows of one source in one canonical table."""
     key = ID_COLUMNS[table]
     columns = table_columns(con, table)
-    content = [c for c in columns if c not in BOOKKEEPING_COLUMNS and c != key]
+    content = history_columns(table, columns)
     _stage(con, table, rows, columns, keep_keys)
     differs = " OR ".join(f'e."{c}" IS DISTINCT FROM i."{c}"' for c in content)
     counts = MergeCounts()
@@ -144,7 +214,7 @@ def merge_entities(
         f"SELECT count(*) FROM incoming i WHERE i.{key} NOT IN (SELECT {key} FROM main.{table})"  # noqa: S608
     ).fetchone()[0]
     counts.changed = con.execute(
-        f"""INSERT INTO changes
+        f"""INSERT INTO change_log
             SELECT ?, ?, e.{key},
                    CASE WHEN e.withdrawn_run_id IS NULL THEN 'changed' ELSE 'restored' END,
                    {_json_struct("e", content)}, {_json_struct("i", content)}
@@ -169,8 +239,8 @@ def merge_entities(
     )
     names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
     con.execute(
-        f"""INSERT INTO changes
-            SELECT ?, ?, i.{key}, 'new', NULL, {_json_struct("i", content)} FROM incoming i
+        f"""INSERT INTO change_log
+            SELECT ?, ?, i.{key}, 'new', NULL, NULL FROM incoming i
             WHERE i.{key} NOT IN (SELECT {key} FROM main.{table})""",  # noqa: S608
         [run_id, table],
     )
@@ -184,7 +254,7 @@ def merge_entities(
             AND {key} NOT IN (SELECT {key} FROM incoming)
             AND {key} NOT IN (SELECT key FROM kept_keys)"""  # noqa: S608
     counts.withdrawn = con.execute(
-        f"""INSERT INTO changes
+        f"""INSERT INTO change_log
             SELECT ?, ?, e.{key}, 'withdrawn', {_json_struct("e", content)}, NULL
             FROM main.{table} e WHERE {gone}""",  # noqa: S608
         [run_id, table, source_id],
@@ -209,7 +279,7 @@ def merge_status_events(
     """Append new observations; supersede or withdraw listed rows; never update content."""
     table = "status_events"
     columns = table_columns(con, table)
-    content = [c for c in columns if c not in BOOKKEEPING_COLUMNS]
+    content = history_columns(table, columns)
     if isinstance(rows, pl.DataFrame):
         if "observed_at" not in rows.columns:
             rows = rows.with_columns(pl.lit(observed_at).alias("observed_at"))
@@ -239,7 +309,7 @@ def merge_status_events(
         "SELECT count(*) FROM incoming WHERE event_id NOT IN (SELECT event_id FROM status_events)"
     ).fetchone()[0]
     counts.changed = con.execute(
-        f"""INSERT INTO changes
+        f"""INSERT INTO change_log
             SELECT ?, 'status_events', e.event_id, 'restored', {_json_struct("e", content)}, NULL
             FROM status_events e JOIN incoming i USING (event_id)
             WHERE e.withdrawn_run_id IS NOT NULL OR e.superseded_by IS NOT NULL""",  # noqa: S608
@@ -255,7 +325,7 @@ def merge_status_events(
     superseded = 0
     if origin == "listed":
         superseded = con.execute(
-            f"""INSERT INTO changes
+            f"""INSERT INTO change_log
                 SELECT ?, 'status_events', e.event_id, 'superseded',
                        {_json_struct("e", content)}, NULL
                 FROM status_events e JOIN incoming i USING (slot_key)
@@ -279,7 +349,7 @@ def merge_status_events(
                 AND slot_key NOT IN (SELECT slot_key FROM incoming)
                 AND slot_key NOT IN (SELECT key FROM kept_keys)"""
         counts.withdrawn = con.execute(
-            f"""INSERT INTO changes
+            f"""INSERT INTO change_log
                 SELECT ?, 'status_events', event_id, 'withdrawn',
                        {_json_struct("status_events", content)}, NULL
                 FROM status_events WHERE {gone}""",  # noqa: S608
@@ -290,9 +360,9 @@ def merge_status_events(
             [run_id, source_id],
         )
     con.execute(
-        f"""INSERT INTO changes
-            SELECT ?, 'status_events', event_id, 'new', NULL, {_json_struct("incoming", content)}
-            FROM incoming WHERE event_id NOT IN (SELECT event_id FROM status_events)""",  # noqa: S608
+        """INSERT INTO change_log
+            SELECT ?, 'status_events', event_id, 'new', NULL, NULL
+            FROM incoming WHERE event_id NOT IN (SELECT event_id FROM status_events)""",
         [run_id],
     )
     names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
@@ -332,12 +402,20 @@ def move_to_source(
 ) -> None:
     """Hand a row over to the source that lists it now (e.g. a cycle moved between registers)."""
     key = ID_COLUMNS[table]
+    # The row's first content names its old source: write it out before the row changes.
+    con.execute(
+        """UPDATE change_log AS c SET after = v.after FROM changes v
+           WHERE c.table_name = ? AND c.row_id = ? AND c.change = 'new' AND c.after IS NULL
+             AND v.table_name = c.table_name AND v.row_id = c.row_id AND v.run_id = c.run_id
+             AND v.change = 'new'""",
+        [table, row_id],
+    )
     con.execute(
         f"UPDATE main.{table} SET source_id = ? WHERE {key} = ?",  # noqa: S608
         [new, row_id],
     )
     con.execute(
-        "INSERT INTO changes VALUES (?, ?, ?, 'moved', to_json({'source_id': ?}), "
+        "INSERT INTO change_log VALUES (?, ?, ?, 'moved', to_json({'source_id': ?}), "
         "to_json({'source_id': ?}))",
         [run_id, table, row_id, old, new],
     )

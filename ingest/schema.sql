@@ -10,9 +10,12 @@
 --     withdrawn_run_id (run in which it disappeared from its source; NULL while present).
 --     Re-running a build on the same inputs therefore leaves every canonical row untouched.
 --   * is_synthetic marks generated demo/benchmark rows; real data always has FALSE.
+--   * The key column of a canonical table is unique. A build checks it once, after every
+--     source is merged (ingest/load.py, check_unique_keys), rather than keeping a primary-key
+--     index up to date row by row: the same guarantee, without an index over a million rows.
 
 CREATE TABLE institutions (
-    institution_id          VARCHAR PRIMARY KEY,
+    institution_id          VARCHAR NOT NULL   ,
     name                    VARCHAR NOT NULL,
     city                    VARCHAR,
     country                 VARCHAR NOT NULL,          -- ISO 3166-1 alpha-2
@@ -35,7 +38,7 @@ CREATE TABLE institutions (
 );
 
 CREATE TABLE cycles (
-    cycle_id                VARCHAR PRIMARY KEY,
+    cycle_id                VARCHAR NOT NULL   ,
     institution_id          VARCHAR NOT NULL,
     number                  INTEGER,
     title                   VARCHAR NOT NULL,
@@ -66,7 +69,7 @@ CREATE TABLE cycles (
 -- Dated steps of a cycle: sessions, handover, committee opinions, government answers,
 -- follow-up meetings, final reports. What the timeline page draws.
 CREATE TABLE milestones (
-    milestone_id            VARCHAR PRIMARY KEY,       -- cycle_id/occurred_on/kind
+    milestone_id            VARCHAR NOT NULL   ,       -- cycle_id/occurred_on/kind
     cycle_id                VARCHAR NOT NULL,
     occurred_on             DATE,
     occurred_on_precision   VARCHAR,
@@ -84,7 +87,7 @@ CREATE TABLE milestones (
 );
 
 CREATE TABLE recommendations (
-    recommendation_id       VARCHAR PRIMARY KEY,
+    recommendation_id       VARCHAR NOT NULL   ,
     cycle_id                VARCHAR NOT NULL,
     number                  VARCHAR,                   -- as numbered in its cycle ("12", "3.2")
     title                   VARCHAR NOT NULL,
@@ -114,7 +117,7 @@ CREATE TABLE recommendations (
 -- every recommendation they cover without a stance per item. Without recommendation_ids and
 -- with covered_count below the round's declared count, which items it answers is unknown.
 CREATE TABLE collective_responses (
-    collective_response_id  VARCHAR PRIMARY KEY,       -- cycle_id/responded_on/response_kind
+    collective_response_id  VARCHAR NOT NULL   ,       -- cycle_id/responded_on/response_kind
     cycle_id                VARCHAR NOT NULL,
     responded_on            DATE,
     responded_on_precision  VARCHAR,
@@ -138,7 +141,7 @@ CREATE TABLE collective_responses (
 );
 
 CREATE TABLE responses (
-    response_id             VARCHAR PRIMARY KEY,       -- recommendation_id/response_kind
+    response_id             VARCHAR NOT NULL   ,       -- recommendation_id/response_kind
     recommendation_id       VARCHAR NOT NULL,
     response_kind           VARCHAR NOT NULL,          -- interim | final
     responded_on            DATE,
@@ -163,7 +166,7 @@ CREATE TABLE responses (
 -- lists keeps its place with withdrawn_run_id set; a listed row whose content changed is
 -- kept with superseded_by naming its successor.
 CREATE TABLE status_events (
-    event_id                VARCHAR PRIMARY KEY,       -- hash of the observation
+    event_id                VARCHAR NOT NULL   ,       -- hash of the observation
     recommendation_id       VARCHAR NOT NULL,
     occurred_on             DATE,
     occurred_on_precision   VARCHAR,
@@ -188,7 +191,7 @@ CREATE TABLE status_events (
 
 -- Cycle-level reported counts: how most real follow-up is published.
 CREATE TABLE outcome_reports (
-    outcome_report_id       VARCHAR PRIMARY KEY,       -- cycle_id/reported_on/reported_by/status_label
+    outcome_report_id       VARCHAR NOT NULL   ,       -- cycle_id/reported_on/reported_by/status_label
     cycle_id                VARCHAR NOT NULL,
     reported_on             DATE,
     reported_on_precision   VARCHAR,
@@ -209,7 +212,7 @@ CREATE TABLE outcome_reports (
 );
 
 CREATE TABLE congruence (
-    congruence_id           VARCHAR PRIMARY KEY,       -- recommendation_id/assessor
+    congruence_id           VARCHAR NOT NULL   ,       -- recommendation_id/assessor
     recommendation_id       VARCHAR NOT NULL,
     level                   VARCHAR NOT NULL,          -- unchanged | modified | watered_down | not_adopted
     adopted_measure         VARCHAR,
@@ -298,11 +301,15 @@ CREATE TABLE rejects (
 
 -- Every change to a canonical row, with its before and after values (JSON), so the full
 -- history of an edited register is kept even though canonical tables hold the latest state.
-CREATE TABLE changes (
+-- Read it through the `changes` view (ingest/load.py, create_changes_view). A new row's
+-- `after` is not written out here (after = NULL): its first content is the `before` of its
+-- next change, or the row itself while it has none, and the view fills it in from there.
+-- A million new rows thus cost no million JSON documents.
+CREATE TABLE change_log (
     run_id                  INTEGER NOT NULL,
     table_name              VARCHAR NOT NULL,
     row_id                  VARCHAR NOT NULL,
-    change                  VARCHAR NOT NULL,          -- new | changed | withdrawn | restored
+    change                  VARCHAR NOT NULL,          -- new | changed | withdrawn | restored | superseded | moved
     before                  JSON,
     after                   JSON
 );

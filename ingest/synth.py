@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 
 from ingest import __version__
-from ingest.load import create_schema
+from ingest.load import check_unique_keys, create_schema
 from ingest.publish import seal_and_publish
 from ingest.snapshot import (
     build_lock,
@@ -140,6 +140,7 @@ def synthesize(
             create_schema(con)
             for table, frame in tables.items():
                 _insert(con, table, frame)
+            check_unique_keys(con)
             _record_run(con, spec, name, started_at, rows)
             say(f"load: {rows:,} rows in {time.perf_counter() - t0:.2f}s")
         except BaseException:

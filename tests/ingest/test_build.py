@@ -61,8 +61,46 @@ def test_first_build_publishes_every_table_with_provenance(workspace: Workspace)
 def test_rebuilding_the_same_inputs_changes_nothing(workspace: Workspace) -> None:
     assert workspace.build()[0] == 0
     first = table_contents(workspace)
+    published = sorted(workspace.data_dir.glob("uptake*.duckdb"))
+    pointer = (workspace.data_dir / "CURRENT").read_text(encoding="utf-8")
     code, output = workspace.build()
     assert code == 0, output
+    # Nothing to do: no new snapshot file, CURRENT as it was, and the summary says so.
+    assert sorted(workspace.data_dir.glob("uptake*.duckdb")) == published
+    assert (workspace.data_dir / "CURRENT").read_text(encoding="utf-8") == pointer
+    assert f"nothing to publish, {pointer.strip()} stays current" in output
+    assert "unchanged (same content)" in output
+    assert table_contents(workspace) == first
+    runs = workspace.query(
+        "SELECT run_id, rows_new, rows_changed, rows_unchanged, rows_withdrawn "
+        "FROM source_runs ORDER BY run_id"
+    )
+    assert runs == [(1, 15, 0, 0, 0)]
+
+
+def test_the_same_registers_under_a_new_title_publish_the_new_title(
+    workspace: Workspace,
+) -> None:
+    assert workspace.build()[0] == 0
+    text = workspace.sources.read_text(encoding="utf-8")
+    workspace.sources.write_text(text.replace("Test register", "Renamed register"))
+    code, output = workspace.build()
+    assert code == 0, output
+    assert "nothing to publish" not in output
+    assert workspace.query("SELECT title FROM sources") == [("Renamed register",)]
+
+
+def test_the_same_inputs_on_another_day_publish_a_snapshot_as_of_that_day(
+    workspace: Workspace,
+) -> None:
+    assert workspace.build("--as-of", "2026-01-01")[0] == 0
+    first = table_contents(workspace)
+    code, output = workspace.build("--as-of", "2026-01-02")
+    assert code == 0, output
+    assert "nothing to publish" not in output
+    assert workspace.query("SELECT value FROM snapshot_meta WHERE key = 'as_of'") == [
+        ("2026-01-02",)
+    ]
     assert table_contents(workspace) == first
     runs = workspace.query(
         "SELECT run_id, rows_new, rows_changed, rows_unchanged, rows_withdrawn "
@@ -163,8 +201,8 @@ def test_a_row_rejected_after_an_edit_keeps_its_previous_version(workspace: Work
 
 
 def test_only_the_last_snapshots_are_kept(workspace: Workspace) -> None:
-    for _ in range(7):
-        workspace.build()
+    for day in range(1, 8):  # a new reference date each time, so each build publishes
+        workspace.build("--as-of", f"2026-01-0{day}")
     files = sorted(p.name for p in workspace.data_dir.glob("uptake-*.duckdb"))
     assert len(files) == 5
     assert current_snapshot(workspace.data_dir).name == files[-1]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ingest import columnar
 from ingest.cli import app
 from ingest.columnar import as_dicts
 from ingest.records import CanonicalRows
@@ -155,8 +156,56 @@ def test_row_numbers_hold_across_crlf_line_ends_and_many_rows(tmp_path: Path) ->
     assert refs["r-2500"].endswith(":2502")
 
 
-def _build(ws: Workspace) -> tuple[int, str]:
-    return ws.build("--allow-rejects")
+def test_a_file_read_in_many_chunks_gives_what_one_read_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(columnar, "CHUNK_BYTES", 4096)
+    recommendations = ["recommendation_id,cycle_id,title,adopted_on,source_url"]
+    recommendations += [
+        f"r-{n},c-1,Title {n},2023-06-10,https://example.org/{n}" for n in range(3000)
+    ]
+    recommendations[120] = "r-119,c-1,Bad date,2023-02-30,https://example.org/bad"
+    recommendations[1500] = "r-1499,c-404,Unknown cycle,2023-06,https://example.org/c"
+    recommendations[2901] = "r-10,c-1,Same id as row 12,2024,https://example.org/dup"
+    recommendations[2500] = ",,,,"
+    events = ["recommendation_id,occurred_on,assessor,status,progress,source_url"]
+    events += [
+        f"r-{n},2024-01-{1 + n % 28:02d},administration,in progress,{n % 100},https://e.org/{n}"
+        for n in range(2000)
+    ]
+    events[300] = "r-299,2024-01-20,administration,whatever,,https://e.org/x"
+    events[1900] = "r-5,2024-01-06,administration,implemented,,https://e.org/same-slot"
+    register = _register(
+        tmp_path,
+        recommendations="\n".join(recommendations) + "\n",
+        status_events="\r\n".join(events),
+    )
+    data = (register / "recommendations.csv").read_bytes()
+    assert len(columnar._line_aligned(data, columnar.CHUNK_BYTES)) > 10
+    assert {"recommendations", "status_events"} <= set(_assert_same(register))
+    fast, _ = _validated(register, columnar=True)
+    found = [(p.file.rsplit("/", 1)[-1], p.row, p.column) for p in fast.problems]
+    # Bad rows in several chunks, a duplicate id and a duplicate status slot across chunks,
+    # and events pointing at the rejected recommendations.
+    assert found == [
+        ("cycles.csv", 3, "follow_up_complete"),
+        ("recommendations.csv", 121, "adopted_on"),
+        ("recommendations.csv", 2902, "recommendation_id"),
+        ("status_events.csv", 301, "status"),
+        ("status_events.csv", 1901, "recommendation_id"),
+        ("recommendations.csv", 1501, "cycle_id"),
+        ("status_events.csv", 121, "recommendation_id"),
+        ("status_events.csv", 1501, "recommendation_id"),
+    ]
+    assert "as at" in str(fast.problems[2]) and ":12 (r-10)" in str(fast.problems[2])
+    refs = {
+        r["recommendation_id"]: r["source_ref"] for r in as_dicts(fast.tables["recommendations"])
+    }
+    assert refs["r-2999"].endswith(":3001") and refs["r-2500"].endswith(":2502")
+
+
+def _build(ws: Workspace, *extra: str) -> tuple[int, str]:
+    return ws.build("--allow-rejects", *extra)
 
 
 def _contents(ws: Workspace) -> list[tuple]:
@@ -176,7 +225,7 @@ def test_an_unchanged_register_is_not_read_again_and_keeps_its_rows(
     code, first = _build(workspace)
     assert code == 0 and "unchanged (same content)" not in first
     before = _contents(workspace)
-    code, second = _build(workspace)
+    code, second = _build(workspace, "--as-of", "2030-01-01")
     assert code == 0
     assert "unchanged (same content)" in second
     assert _contents(workspace) == before
@@ -187,6 +236,25 @@ def test_an_unchanged_register_is_not_read_again_and_keeps_its_rows(
         "GROUP BY 1 ORDER BY 1"
     )
     assert runs == [(1, 1), (2, 1)]
+
+
+def test_an_all_unchanged_rebuild_publishes_nothing_and_still_lists_the_rejects(
+    workspace: Workspace,
+) -> None:
+    workspace.replace_in("recommendations", "2023-06-10,,item", "2023-02-30,,item")
+    code, first = _build(workspace)
+    assert code == 0 and "nothing to publish" not in first
+    files = sorted(p.name for p in workspace.data_dir.iterdir())
+    pointer = (workspace.data_dir / "CURRENT").read_bytes()
+    code, second = _build(workspace)
+    assert code == 0
+    assert "unchanged (same content)" in second and "nothing to publish" in second
+    assert "'2023-02-30' is not a real date" in second
+    assert sorted(p.name for p in workspace.data_dir.iterdir()) == files
+    assert (workspace.data_dir / "CURRENT").read_bytes() == pointer
+    # Without --allow-rejects the rejected row still fails the run, as it did the first time.
+    assert workspace.build()[0] == 1
+    assert workspace.query("SELECT max(run_id) FROM ingest_runs") == [(1,)]
 
 
 def test_one_changed_byte_makes_the_register_read_again(workspace: Workspace) -> None:
