@@ -234,7 +234,7 @@ CREATE TABLE congruence (
 -- Short summaries of a recommendation in several languages, with the everyday words a reader
 -- might search for: what lets a citizen find a recommendation in their own language.
 CREATE TABLE summaries (
-    summary_id              VARCHAR PRIMARY KEY,       -- recommendation_id/language
+    summary_id              VARCHAR NOT NULL,          -- recommendation_id/language (unique: checked after the merge)
     recommendation_id       VARCHAR NOT NULL,
     language                VARCHAR NOT NULL,          -- ISO 639-1
     summary                 VARCHAR NOT NULL,

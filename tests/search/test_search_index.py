@@ -176,9 +176,11 @@ def _index_rows(snapshot: Path) -> dict[str, list[tuple]]:
 
 
 def test_an_unchanged_rebuild_stores_the_same_index(tmp_path: Path) -> None:
-    code, _, first = build(tmp_path, MULTILINGUAL_REGISTER)
+    # The same registers on two days: the second day publishes a snapshot (its figures are as of
+    # that day), whose index must be the first one's, row for row.
+    code, _, first = build(tmp_path, MULTILINGUAL_REGISTER, "--as-of", "2026-01-01")
     assert code == 0
-    code, output, second = build(tmp_path, MULTILINGUAL_REGISTER)
+    code, output, second = build(tmp_path, MULTILINGUAL_REGISTER, "--as-of", "2026-01-02")
     assert code == 0, output
     assert second != first, "the rebuild published a new snapshot"
     before, after = _index_rows(first), _index_rows(second)
