@@ -270,5 +270,9 @@ def language_name(code: str | None) -> str:
 
 
 def deadline_start(kind: str | None) -> str:
-    """What a deadline is counted from, in words: the handover unless the rule names a step."""
-    return label("milestone", kind or "handover").lower()
+    """What a deadline is counted from, in words: the handover unless the rule names a step.
+
+    The label sits inside a sentence, so it is lower-cased where the language writes it so;
+    German nouns keep their capital (the catalogue's `grammar.lowercase_inline_labels`)."""
+    text = label("milestone", kind or "handover")
+    return text.lower() if plain("grammar.lowercase_inline_labels") == "yes" else text

@@ -280,3 +280,14 @@ def test_scale_labels_and_meanings_come_from_the_catalogue(languages: Path, data
     assert all(row["meaning"].startswith("[fr] ") for row in rows)
     stance = {row["value"]: row["label"] for row in rows if row["value"] == "partially_accepted"}
     assert stance == {"partially_accepted": "[fr] Partially accepted"}
+
+
+def test_a_step_named_inside_a_sentence_keeps_german_capitals() -> None:
+    """ "…within 90 days of handover" in English; German nouns keep their capital."""
+    with messages.speaking("en"):
+        assert messages.deadline_start(None) == "handover"
+    with messages.speaking("de"):
+        assert messages.deadline_start(None) == "Übergabe"
+        assert messages.deadline_start("committee_opinion") == messages.label(
+            "milestone", "committee_opinion"
+        )
