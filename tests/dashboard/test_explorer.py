@@ -84,8 +84,9 @@ def test_search_ignores_accents_and_case(data_dir: Path, query: Query) -> None:
 
 
 def test_search_results_say_where_the_words_were_found(data_dir: Path, query: Query) -> None:
-    """'sans-abri' finds the Brussels round on homelessness through its title alone: its
-    untitled items say they matched in the cycle title, with the word as written there."""
+    """'sans-abri' finds the untitled items of the Brussels round on homelessness through the
+    everyday keywords of their summaries, and each says so, with the words as written there
+    (keywords weigh more than the cycle's title, which also holds the word)."""
     rows = query(
         """
         SELECT recommendation_id, cycle_title FROM recommendation_status
@@ -100,7 +101,7 @@ def test_search_results_say_where_the_words_were_found(data_dir: Path, query: Qu
     shown = frame_with(app, "title", "matched")
     untitled = shown[shown["title"].str.startswith("Recommandation n°")]
     assert len(untitled) > 0
-    assert set(untitled["matched"]) == {"cycle title — Sans-abrisme"}
+    assert set(untitled["matched"]) == {"keywords — sans-abri, sans-abrisme"}
 
 
 def test_a_search_that_matches_nothing_says_what_to_change(data_dir: Path) -> None:
