@@ -143,6 +143,18 @@ def test_config_hardens_the_public_app() -> None:
     assert config["client"]["showErrorDetails"] == "none"
 
 
+def test_config_skips_the_full_collection_after_every_run() -> None:
+    """Streamlit's default gc.collect(2) after each run held the GIL for half of a busy
+    server's time; the app relies on Python's own collector instead."""
+    import tomllib
+
+    from streamlit import config as streamlit_config
+
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+    assert streamlit_config._config_options_template["runner.postScriptGC"].default_val is True
+
+
 def test_messages_fall_back_to_the_key() -> None:
     assert messages.t("no.such.key") == "no.such.key"
 
