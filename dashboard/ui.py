@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
 import streamlit as st
@@ -19,6 +20,9 @@ from dashboard.charts import Spec
 from dashboard.messages import Markdown as Markdown
 from dashboard.messages import escape_markdown as escape_markdown
 from dashboard.messages import in_current_language, t
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def chart_block(
@@ -38,7 +42,11 @@ def chart_block(
     with table_tab:
         shown, config = words_for_missing(table, column_config)
         st.dataframe(
-            shown, hide_index=True, width="stretch", column_config=config, key=f"{key}_table"
+            as_arrow(shown),
+            hide_index=True,
+            width="stretch",
+            column_config=config,
+            key=f"{key}_table",
         )
         # The download holds the values themselves (gaps as empty cells, not words).
         exports.download_buttons(table, key, key=f"{key}_download")
@@ -104,6 +112,13 @@ def dates_as_text(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def as_arrow(frame: pl.DataFrame) -> pa.Table:
+    """The frame as the Arrow table st.dataframe sends. Streamlit serialises an Arrow table as
+    it is, but turns any other frame into pandas first: a copy of every table on every run,
+    about a tenth of a busy server's time (BENCHMARKS.md, concurrent sessions)."""
+    return frame.to_arrow()
+
+
 def table(
     frame: pl.DataFrame,
     *,
@@ -113,7 +128,7 @@ def table(
 ) -> None:
     """A read-only data table whose gaps read "not recorded" (see words_for_missing)."""
     shown, config = words_for_missing(frame, column_config, keep)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=key)
+    st.dataframe(as_arrow(shown), hide_index=True, width="stretch", column_config=config, key=key)
     exports.download_buttons(frame, key, key=f"{key}_download")
 
 

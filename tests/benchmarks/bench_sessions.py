@@ -105,6 +105,9 @@ class Results:
     # slows every figure here, so a report without it cannot be compared.
     load_average: list[float] = field(default_factory=list)
     rss_after_close_mb: float = 0.0
+    # The servers' CPU-seconds over the load, summed over replicas: divided by the script runs
+    # it is the cost of one run, the figure that says how many cores a load needs.
+    cpu_seconds: float = 0.0
 
 
 def percentile_ms(values: list[float], q: int) -> int | None:
@@ -146,6 +149,10 @@ def rss_mb(processes: list[psutil.Process]) -> float:
     return sum(process.memory_info().rss for process in processes) / 2**20
 
 
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    return sum(sum(process.cpu_times()[:2]) for process in processes)
+
+
 async def sample(processes: list[psutil.Process], results: Results, stop: asyncio.Event) -> None:
     """RSS and CPU of the server processes (summed over replicas), once a second."""
     for process in processes:
@@ -160,6 +167,7 @@ async def drive(url: str, pids: list[int], choices: Choices, results: Results) -
     processes = [psutil.Process(pid) for pid in pids]
     results.rss_idle_mb = rss_mb(processes)
     results.load_average.append(os.getloadavg()[0])
+    cpu_at_start = cpu_seconds(processes)
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample(processes, results, stop))
     stop_at = time.monotonic() + results.minutes * 60
@@ -174,6 +182,7 @@ async def drive(url: str, pids: list[int], choices: Choices, results: Results) -
     # Give the server a moment to drop the closed sessions, then see what memory stays.
     await asyncio.sleep(5)
     results.rss_after_close_mb = rss_mb(processes)
+    results.cpu_seconds = cpu_seconds(processes) - cpu_at_start
     results.load_average.append(os.getloadavg()[0])
     stop.set()
     await sampler
@@ -181,6 +190,7 @@ async def drive(url: str, pids: list[int], choices: Choices, results: Results) -
 
 def report(results: Results) -> dict[str, object]:
     every = [s for values in results.reruns.values() for s in values]
+    runs = len(every) + len(results.first_runs)
     summary: dict[str, object] = {
         "sessions": results.sessions,
         "minutes": results.minutes,
@@ -197,6 +207,8 @@ def report(results: Results) -> dict[str, object]:
         "rss_after_close_mb": round(results.rss_after_close_mb),
         "cpu_mean_percent": round(statistics.fmean(results.cpu_percent or [0])),
         "cpu_peak_percent": round(max(results.cpu_percent, default=0)),
+        "cpu_seconds": round(results.cpu_seconds, 1),
+        "cpu_seconds_per_run": round(results.cpu_seconds / runs, 3) if runs else None,
         "load_average_start_end": results.load_average,
         "per_page": {
             page: {
@@ -225,6 +237,8 @@ def report(results: Results) -> dict[str, object]:
           f"{summary['rss_after_close_mb']} MB after the sessions closed")  # fmt: skip
     print(f"server CPU: {summary['cpu_mean_percent']} % mean, {summary['cpu_peak_percent']} % "
           f"peak (100 % = one core; {psutil.cpu_count()} cores)")  # fmt: skip
+    print(f"server CPU-seconds: {summary['cpu_seconds']} over {runs} script runs, "
+          f"{summary['cpu_seconds_per_run']} s per run")  # fmt: skip
     print("machine load average (1 min) at start and end: "
           + " / ".join(f"{value:.1f}" for value in results.load_average))  # fmt: skip
     return summary

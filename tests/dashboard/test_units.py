@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dashboard import messages, palette, permalinks, survival
+from dashboard import messages, palette, permalinks, survival, ui
 from tests.dashboard.snapshot_build import REPO_ROOT
 
 
@@ -143,6 +143,28 @@ def test_config_hardens_the_public_app() -> None:
     assert config["client"]["showErrorDetails"] == "none"
 
 
+def test_config_skips_the_full_collection_after_every_run() -> None:
+    """Streamlit's default gc.collect(2) after each run held the GIL for half of a busy
+    server's time; the app relies on Python's own collector instead."""
+    import tomllib
+
+    from streamlit import config as streamlit_config
+
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+    assert streamlit_config._config_options_template["runner.postScriptGC"].default_val is True
+
+
+def test_config_never_reloads_modules_under_running_sessions() -> None:
+    """Replacing a page's source under a busy server made the watcher unload the dashboard
+    modules while sessions ran, failing their pages; a deployed app is restarted instead."""
+    import tomllib
+
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["server"]["runOnSave"] is False
+
+
 def test_messages_fall_back_to_the_key() -> None:
     assert messages.t("no.such.key") == "no.such.key"
 
@@ -157,3 +179,23 @@ def test_a_language_code_reads_as_its_english_name() -> None:
     # An unlisted code is shown as it is, never hidden or guessed.
     assert messages.language_name("rm") == "rm"
     assert messages.language_name(None) == messages.t("common.none")
+
+
+def test_tables_are_sent_as_arrow_with_their_own_types() -> None:
+    """st.dataframe gets an Arrow table (no pandas copy per run): a date stays a date, not a
+    midnight timestamp, and a gap still reads "not recorded"."""
+    import datetime
+
+    import pyarrow as pa
+
+    frame = pl.DataFrame(
+        {
+            "checked_on": [datetime.date(2025, 3, 1), datetime.date(2025, 4, 2)],
+            "responded_on": [datetime.date(2025, 5, 1), None],
+        }
+    )
+    shown, _config = ui.words_for_missing(frame)
+    table = ui.as_arrow(shown)
+    assert isinstance(table, pa.Table)
+    assert table.schema.field("checked_on").type == pa.date32()
+    assert table.column("responded_on").to_pylist() == ["2025-05-01", "not recorded"]
