@@ -122,3 +122,12 @@ def test_a_translated_methodology_has_the_english_sections(path: Path) -> None:
     english = len(SECTION.findall(METHODOLOGY_FILE.read_text(encoding="utf-8")))
     assert len(SECTION.findall(path.read_text(encoding="utf-8"))) == english
     assert path.name.split(".")[1] in messages.supported_languages()
+
+
+def test_every_assemblys_language_has_a_catalogue_and_a_methodology() -> None:
+    """The assemblies deliberate in German, French, Dutch, Danish and Italian: losing one of
+    their catalogues or methodologies must fail, not shrink the languages tested above."""
+    assemblies = {"de", "fr", "nl", "da", "it"}
+    assert assemblies | {"en"} <= set(messages.supported_languages())
+    for code in assemblies:
+        assert (METHODOLOGY_FILE.parent / f"methodology.{code}.md").is_file(), code
