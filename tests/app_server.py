@@ -79,12 +79,12 @@ def spawn_app(
 
 
 @contextlib.contextmanager
-def running_app(data_dir: Path, log_path: Path) -> Iterator[str]:
-    """The app serving `data_dir` on a free port, healthy, for the length of the block; its
-    output goes to `log_path`. Yields the app's base URL."""
+def running_app(data_dir: Path, log_path: Path, script: str = "dashboard/app.py") -> Iterator[str]:
+    """The app (`script`, as in spawn_app) serving `data_dir` on a free port, healthy, for the
+    length of the block; its output goes to `log_path`. Yields the app's base URL."""
     port = free_port()
     with log_path.open("wb") as log:
-        process = spawn_app(data_dir, port, log)
+        process = spawn_app(data_dir, port, log, script)
         url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url, process)

@@ -4,9 +4,6 @@ feed reader parses, open-data files, 404s for unknown ids, and the pages still s
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 import zipfile
@@ -18,7 +15,7 @@ import feedparser
 import polars as pl
 import pytest
 
-from tests.app_server import REPO_ROOT, free_port, wait_healthy
+from tests.app_server import running_app
 from tests.dashboard.snapshot_build import snapshot_file
 
 pytestmark = pytest.mark.e2e
@@ -29,38 +26,9 @@ RENDER_TIMEOUT_MS = 30_000
 
 @pytest.fixture(scope="module")
 def server_url(e2e_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = (tmp_path_factory.mktemp("routes-log") / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard/server.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "UPTAKE_DATA_DIR": str(e2e_data_dir)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
+    log_path = tmp_path_factory.mktemp("routes-log") / "server.log"
+    with running_app(e2e_data_dir, log_path, script="dashboard/server.py") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def _get(url: str) -> tuple[int, str, bytes]:

@@ -7,14 +7,13 @@ and the text itself must be readable on the page (so showing nothing cannot pass
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
 
 from dashboard.messages import WORD_JOINER
-from tests.app_server import free_port, spawn_app, wait_healthy
+from tests.app_server import running_app
 from tests.e2e import hostile_register
 from tests.e2e.hostile_register import EVIL_HOST, FORMATTED_WORDS, PAYLOAD
 
@@ -50,19 +49,8 @@ PRODUCED_FROM_PAYLOAD = """
 def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("hostile")
     data_dir = hostile_register.build(root)
-    port = free_port()
-    with (root / "streamlit.log").open("wb") as log:
-        process = spawn_app(data_dir, port, log)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(url, process)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with running_app(data_dir, root / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture
