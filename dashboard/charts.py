@@ -15,6 +15,7 @@ specs are shared between sessions and must be treated as read-only.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -94,6 +95,34 @@ def _cached(key: Hashable, build: Callable[[], Spec]) -> Spec:
         while len(_specs) > MAX_SPECS:
             _specs.popitem(last=False)
     return spec
+
+
+def _frozen(value: object) -> Hashable:
+    """An option as part of a cache key: lists and mappings become tuples."""
+    if isinstance(value, dict):
+        return tuple((k, _frozen(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value  # type: ignore[return-value]
+
+
+def _spec_cached(build: Callable[..., Spec]) -> Callable[..., Spec]:
+    """A chart kind drawn from one frame, its spec cached under the frame's exact Arrow bytes
+    and every option (titles, labels, series): callers pass the frame, the builder gets its
+    Source, and a rerun showing the same chart in the same words gets the finished spec back."""
+
+    @functools.wraps(build)
+    def cached(data: pl.DataFrame, **options: Any) -> Spec:
+        source = Source.of(data)
+        key = (
+            build.__name__,
+            source.arrow,
+            tuple(sorted((n, _frozen(v)) for n, v in options.items())),
+        )
+        # Through __wrapped__, so a test can count the builds that really happen.
+        return _cached(key, lambda: cached.__wrapped__(source, **options))
+
+    return cached
 
 
 def clear_cache() -> None:
@@ -181,8 +210,9 @@ def _present(frame: pl.DataFrame, column: str) -> list[str]:
     return frame[column].unique().to_list()
 
 
+@_spec_cached
 def normalised_bars(
-    data: pl.DataFrame,
+    source: Source,
     *,
     category: str,
     category_title: str,
@@ -196,44 +226,6 @@ def normalised_bars(
 
     `data` is long: category, value_label (display label), order (scale position), count.
     """
-    source = Source.of(data)
-    key = (
-        "normalised_bars",
-        source.arrow,
-        category,
-        category_title,
-        value_label,
-        value_title,
-        scale,
-        tuple(labels.items()),
-        order,
-    )
-    return _cached(
-        key,
-        lambda: _normalised_bars(
-            source,
-            category=category,
-            category_title=category_title,
-            value_label=value_label,
-            value_title=value_title,
-            scale=scale,
-            labels=labels,
-            order=order,
-        ),
-    )
-
-
-def _normalised_bars(
-    source: Source,
-    *,
-    category: str,
-    category_title: str,
-    value_label: str,
-    value_title: str,
-    scale: str,
-    labels: dict[str, str],
-    order: str,
-) -> Spec:
     bars = {
         "mark": {"type": "bar", "size": BAR_SIZE, "yOffset": BAR_SIZE / 2 - 2},
         "encoding": {
@@ -268,16 +260,9 @@ def _normalised_bars(
     )
 
 
-def funnel(data: pl.DataFrame, *, stage_title: str, count_title: str) -> Spec:
+@_spec_cached
+def funnel(source: Source, *, stage_title: str, count_title: str) -> Spec:
     """The uptake funnel: one bar per stage, in order, with its count printed at the end."""
-    source = Source.of(data)
-    return _cached(
-        ("funnel", source.arrow, stage_title, count_title),
-        lambda: _funnel(source, stage_title=stage_title, count_title=count_title),
-    )
-
-
-def _funnel(source: Source, *, stage_title: str, count_title: str) -> Spec:
     stage_sort = {"field": "stage_order"}
     shared = {
         "tooltip": [
@@ -316,22 +301,11 @@ def _funnel(source: Source, *, stage_title: str, count_title: str) -> Spec:
     )
 
 
+@_spec_cached
 def kaplan_meier(
-    data: pl.DataFrame, *, series_names: list[str], days_title: str, share_title: str
-) -> Spec:
-    """Step curves of the share not yet implemented against days since the start."""
-    source = Source.of(data)
-    return _cached(
-        ("kaplan_meier", source.arrow, tuple(series_names), days_title, share_title),
-        lambda: _kaplan_meier(
-            source, series_names=series_names, days_title=days_title, share_title=share_title
-        ),
-    )
-
-
-def _kaplan_meier(
     source: Source, *, series_names: list[str], days_title: str, share_title: str
 ) -> Spec:
+    """Step curves of the share not yet implemented against days since the start."""
     return _finish(
         {
             "data": {"name": source.name},
@@ -487,16 +461,9 @@ def _cycle_timeline(
     return _finish({"layer": points, "height": {"step": LANE_STEP}}, used)
 
 
-def deadline_clock(data: pl.DataFrame, *, labels: dict[str, str], title: str) -> Spec:
+@_spec_cached
+def deadline_clock(source: Source, *, labels: dict[str, str], title: str) -> Spec:
     """Per cycle, how many recommendations were answered on time, late, or are overdue."""
-    source = Source.of(data)
-    return _cached(
-        ("deadline_clock", source.arrow, tuple(labels.items()), title),
-        lambda: _deadline_clock(source, labels=labels, title=title),
-    )
-
-
-def _deadline_clock(source: Source, *, labels: dict[str, str], title: str) -> Spec:
     bars = {
         "mark": {"type": "bar", "size": BAR_SIZE, "yOffset": BAR_SIZE / 2 - 2},
         "encoding": {
@@ -532,24 +499,13 @@ def _deadline_clock(source: Source, *, labels: dict[str, str], title: str) -> Sp
     )
 
 
+@_spec_cached
 def response_days_box(
-    data: pl.DataFrame, *, series_names: list[str], days_title: str, series_title: str
+    source: Source, *, series_names: list[str], days_title: str, series_title: str
 ) -> Spec:
     """Days from handover to response as one box per series, from a five-number summary
     (series, n, min_days, q1_days, median_days, q3_days, max_days): the chart's data is one
     row per series, however many recommendations it summarises."""
-    source = Source.of(data)
-    return _cached(
-        ("response_days_box", source.arrow, tuple(series_names), days_title, series_title),
-        lambda: _response_days_box(
-            source, series_names=series_names, days_title=days_title, series_title=series_title
-        ),
-    )
-
-
-def _response_days_box(
-    source: Source, *, series_names: list[str], days_title: str, series_title: str
-) -> Spec:
     offset = BAR_SIZE / 2 - 2
     colour = _nominal(
         "series",
