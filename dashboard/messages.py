@@ -251,8 +251,11 @@ def label(scale: str, value: str | None) -> str:
     return t(key) if has(key) else value
 
 
+@cache
 def native_name(code: str) -> str:
-    """A language named in itself ("fr" -> "Français"), as a language switcher shows it."""
+    """A language named in itself ("fr" -> "Français"), as a language switcher shows it.
+    Cached: the menu names every language on every run, and Babel loads a locale's whole
+    data file the first time it is asked for a name."""
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
 
