@@ -27,17 +27,24 @@ from dashboard.messages import t  # noqa: E402
 
 # No page icons: Streamlit turns a page's icon into the favicon, fetched from a font CDN,
 # and the app must work offline.
-PAGES = [
-    ("views/overview.py", "overview", "nav.overview"),
-    ("views/explorer.py", "explorer", "nav.explorer"),
-    ("views/timelines.py", "timelines", "nav.timelines"),
-    ("views/compare.py", "compare", "nav.compare"),
-    ("views/sources.py", "sources", "nav.sources"),
-    ("views/briefing.py", "briefing", "briefing.page_title"),
-    ("views/meeting_list.py", "meeting-list", "meeting.page_title"),
-    ("views/open_data.py", "open-data", "open_data.page_title"),
-    ("views/changes.py", "changes", "changes.page_title"),
-]
+# The menu: the follow-up pages as links, then what a reader takes away under one section,
+# so the top bar never overflows into Streamlit's own (untranslated) "N more" menu. A section
+# key of "" puts its pages in the bar itself.
+PAGES = {
+    "": [
+        ("views/overview.py", "overview", "nav.overview"),
+        ("views/explorer.py", "explorer", "nav.explorer"),
+        ("views/timelines.py", "timelines", "nav.timelines"),
+        ("views/compare.py", "compare", "nav.compare"),
+        ("views/sources.py", "sources", "nav.sources"),
+    ],
+    "nav.take_away": [
+        ("views/briefing.py", "briefing", "briefing.page_title"),
+        ("views/meeting_list.py", "meeting-list", "meeting.page_title"),
+        ("views/open_data.py", "open-data", "open_data.page_title"),
+        ("views/changes.py", "changes", "changes.page_title"),
+    ],
+}
 # Pages reached by link only (a recommendation's own page), not listed in the menu.
 HIDDEN_PAGES = [
     ("views/recommendation.py", "recommendation", "recommendation_page.title"),
@@ -86,10 +93,14 @@ def main() -> None:
         return
     state.publish_snapshot(found)
 
-    pages = [
-        st.Page(path, title=t(title), url_path=url, default=url == "overview")
-        for path, url, title in PAGES
-    ] + [
+    pages = {
+        t(section) if section else "": [
+            st.Page(path, title=t(title), url_path=url, default=url == "overview")
+            for path, url, title in listed
+        ]
+        for section, listed in PAGES.items()
+    }
+    pages[""] += [
         st.Page(path, title=t(title), url_path=url, visibility="hidden")
         for path, url, title in HIDDEN_PAGES
     ]

@@ -30,6 +30,14 @@ PAGES = (
     "open-data",
     "changes",
 )
+# The menu as dashboard/app.py lays it out: links in the top bar, then one section.
+NAV_IN_BAR = ("overview", "explorer", "timelines", "compare", "sources")
+NAV_UNDER_SECTION = (
+    "briefing.page_title",
+    "meeting.page_title",
+    "open_data.page_title",
+    "changes.page_title",
+)
 # English shorter than this may be a word both languages share ("Total", "n/a", a name).
 MIN_LEAK_LENGTH = 13
 # The footer names the snapshot file in every language: written last, it marks a finished run.
@@ -107,4 +115,28 @@ def test_the_language_menu_sets_the_address_and_a_reload_keeps_it(
     local_visit.settle()
     expect(page.locator("h1").first).to_have_text(french_title)  # type: ignore[attr-defined]
     assert re.search(r"[?&]lang=fr\b", page.url)  # type: ignore[attr-defined]
+    local_visit.assert_clean()
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl", "de", "da", "it"])
+def test_the_menu_fits_the_top_bar_with_every_page_in_the_language(
+    local_visit: LocalVisit, app_url: str, language: str
+) -> None:
+    """At desktop width every follow-up page is a link in the bar and the take-away pages sit
+    under one named section, so Streamlit never folds pages into its English "N more" menu."""
+    with messages.speaking(language):
+        in_bar = [messages.plain(f"nav.{name}") for name in NAV_IN_BAR]
+        section = messages.plain("nav.take_away")
+        under_section = [messages.plain(key) for key in NAV_UNDER_SECTION]
+    page = local_visit.page
+    local_visit.open(f"{app_url}/?lang={language}")
+    bar = page.locator('[data-testid="stTopNav"]')  # type: ignore[attr-defined]
+    expect(bar.locator('[data-testid="stTopNavLink"]')).to_have_text(in_bar)
+    expect(bar).not_to_contain_text(re.compile(r"\d+ more"))
+    bar.locator('[data-testid="stTopNavSection"]', has_text=section).click()
+    dropdown = page.locator('[data-testid="stTopNavDropdownLink"]')  # type: ignore[attr-defined]
+    expect(dropdown).to_have_text(under_section)
+    dropdown.first.click()
+    local_visit.settle()
+    expect(page.locator("h1").first).to_have_text(under_section[0])  # type: ignore[attr-defined]
     local_visit.assert_clean()
