@@ -14,16 +14,96 @@ from urllib.parse import quote
 import polars as pl
 import streamlit as st
 
-from dashboard import exports, formats, queries, state
+from dashboard import exports, formats, permalinks, queries, state, ui
 from dashboard.briefing import Briefing, Scope, ScopeError, build, default_since, markdown, pdf
 from dashboard.messages import escape_markdown, label, t
 from dashboard.permalinks import with_language
 from dashboard.snapshot import Snapshot
 
+# The scope in the address, so a clerk can send the very briefing on screen: ids as the
+# snapshot holds them, dates as YYYY-MM-DD.
+INSTITUTION_KEY, CYCLE_KEY, ADDRESSEE_KEY = "institution", "cycle", "addressee"
+SINCE_KEY, UNTIL_KEY = "since", "until"
+LAST_URL_KEY = "briefing_last_url"
+NOTICES_KEY = "briefing_notices"
+
+
+def _one(parsed: permalinks.Parsed, key: str) -> str | None:
+    values = parsed.lists.get(key, [])
+    return values[-1] if values else None
+
+
+def _date_param(parsed: permalinks.Parsed, key: str) -> date | None:
+    """A date from the link, or None with a notice when it is not a YYYY-MM-DD date."""
+    text = parsed.texts.get(key)
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        parsed.notices.append(t("permalink.bad_date", key=key, value=permalinks.shown(text)))
+        return None
+
+
+def _apply_url(path: str, institution_ids: list[str]) -> list[str]:
+    """When the address changed from outside (first load, a pasted link, back/forward), set
+    the scope widgets from it; returns the notices for values that were ignored."""
+    raw = permalinks.current(st.query_params)
+    if raw == st.session_state.get(LAST_URL_KEY):
+        return st.session_state.get(NOTICES_KEY, [])
+    named = raw.get(INSTITUTION_KEY, [])
+    institution = named[-1] if named and named[-1] in institution_ids else None
+    cycles = queries.cycles(path).filter(pl.col("institution_id") == institution)
+    parsed = permalinks.parse(
+        raw,
+        choices={
+            INSTITUTION_KEY: institution_ids,
+            CYCLE_KEY: cycles["cycle_id"].to_list() if institution else [],
+            ADDRESSEE_KEY: queries.addressees(path, institution) if institution else [],
+        },
+        texts=(SINCE_KEY, UNTIL_KEY),
+    )
+    if institution:
+        st.session_state["brief_inst"] = institution
+        for key, widget in ((CYCLE_KEY, "brief_cycle"), (ADDRESSEE_KEY, "brief_addressee")):
+            chosen = _one(parsed, key)
+            if chosen:
+                st.session_state[f"{widget}_{institution}"] = chosen
+            else:
+                # Back to the widget's own default, "all": a None set here would show as an
+                # empty choice instead.
+                st.session_state.pop(f"{widget}_{institution}", None)
+        since = _date_param(parsed, SINCE_KEY)
+        if since:
+            st.session_state[f"brief_since_{institution}"] = since
+    until = _date_param(parsed, UNTIL_KEY)
+    if until:
+        st.session_state["brief_until"] = until
+    st.session_state[NOTICES_KEY] = parsed.notices
+    return parsed.notices
+
+
+def _write_url(scope: Scope) -> None:
+    """Mirror the chosen scope into the address."""
+    params: dict[str, str] = {INSTITUTION_KEY: scope.institution_id}
+    if scope.cycle_id:
+        params[CYCLE_KEY] = scope.cycle_id
+    if scope.addressee:
+        params[ADDRESSEE_KEY] = scope.addressee
+    if scope.since:
+        params[SINCE_KEY] = scope.since.isoformat()
+    if scope.until:
+        params[UNTIL_KEY] = scope.until.isoformat()
+    wanted = {key: [value] for key, value in params.items()}
+    if wanted != permalinks.current(st.query_params):
+        permalinks.replace(st.query_params, params)
+    st.session_state[LAST_URL_KEY] = wanted
+
 
 def _scope(path: str, as_of: date) -> Scope:
     institutions = queries.institutions(path)
     names = dict(zip(institutions["institution_id"], institutions["name"], strict=True))
+    ui.notices(_apply_url(path, list(names)))
     institution = st.selectbox(
         t("briefing.institution"), list(names), format_func=names.__getitem__, key="brief_inst"
     )
@@ -240,6 +320,7 @@ def render() -> None:
     found = Snapshot(path=Path(path))
     as_of = queries.snapshot_facts(path)["as_of"]
     scope = _scope(path, as_of)
+    _write_url(scope)
     try:
         briefing = build(path, found.id, scope)
     except ScopeError as error:

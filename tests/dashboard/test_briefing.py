@@ -239,3 +239,38 @@ def test_briefing_page_shows_the_briefing_with_downloads(data_dir: Path) -> None
     labels = [button.proto.label for button in app.get("download_button")]
     assert labels[:2] == ["Download PDF", "Download Markdown"]
     assert {"SVG", "PNG"} <= set(labels[2:]), "every chart downloads as SVG and PNG"
+
+
+def test_the_briefing_scope_travels_in_the_address(data_dir: Path) -> None:
+    """A clerk sends the link of the briefing on screen; whoever opens it gets the same one."""
+    params = {
+        "institution": BRUSSELS,
+        "addressee": "Commission du Logement",
+        "since": "2025-01-01",
+        "until": "2026-06-30",
+    }
+    app = open_page("briefing", params)
+    assert_no_exception(app)
+    assert app.selectbox(key="brief_inst").value == BRUSSELS
+    assert app.selectbox(key=f"brief_addressee_{BRUSSELS}").value == "Commission du Logement"
+    assert app.date_input(key=f"brief_since_{BRUSSELS}").value == date(2025, 1, 1)
+    assert app.date_input(key="brief_until").value == date(2026, 6, 30)
+    assert not app.warning, [w.value for w in app.warning]
+    assert app.query_params == params
+    # Choosing another scope on the page puts it in the address.
+    app.selectbox(key="brief_inst").set_value(CLIMATE).run()
+    assert app.query_params["institution"] == CLIMATE
+
+
+def test_a_briefing_link_with_bad_values_says_what_it_ignored(data_dir: Path) -> None:
+    app = open_page(
+        "briefing", {"institution": BRUSSELS, "cycle": "no-such-cycle", "since": "yesterday"}
+    )
+    assert_no_exception(app)
+    said = texts(app)
+    assert "no-such-cycle" in said and "yesterday" in said
+    assert app.selectbox(key="brief_inst").value == BRUSSELS
+    cycle = app.selectbox(key=f"brief_cycle_{BRUSSELS}")
+    # The menu shows its first option, "All cycles", not an empty choice set from the link.
+    assert cycle.value is None and cycle.proto.default == 0 and not cycle.proto.set_value
+    assert "cycle" not in app.query_params
