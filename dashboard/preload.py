@@ -63,11 +63,11 @@ def _elements() -> tuple[str, ...]:
 
 @cache
 def preload_links() -> bytes:
-    """The `<link>` tags, written like the ones Streamlit's own index.html carries."""
-    return b"".join(
-        f'<link rel="modulepreload" crossorigin href="./static/js/{name}">'.encode()
-        for name in chunks_to_preload()
-    )
+    """The `<link>` tags, written like the ones Streamlit's own index.html carries, but at low
+    priority: the browser has six connections to the server, and these must not hold up the
+    health check and the websocket that start the first page run."""
+    tag = '<link rel="modulepreload" fetchpriority="low" crossorigin href="./static/js/{}">'
+    return "".join(tag.format(name) for name in chunks_to_preload()).encode()
 
 
 def _is_page_request(scope: Scope) -> bool:

@@ -154,7 +154,8 @@ def test_pages_name_the_chart_and_table_code_for_preloading(server_url: str) -> 
         status, kind, body = _get(f"{server_url}{path}")
         assert status == 200 and kind.startswith("text/html")
         named = re.findall(
-            r'rel="modulepreload" crossorigin href="\./static/js/([^"]+)"', body.decode()
+            r'rel="modulepreload" fetchpriority="low" crossorigin href="\./static/js/([^"]+)"',
+            body.decode(),
         )
         assert len(named) == len(set(named)), "a chunk is preloaded twice"
         for element in ("ArrowVegaLiteChart", "DataFrame", "Metric", "embed"):
