@@ -154,12 +154,14 @@ def in_current_language(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def catalogue(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """All messages of one language as a flat `section.key -> text` mapping."""
-    return _catalogue_file(LOCALES_DIR / f"{language}.toml")
+    return _catalogue_in(LOCALES_DIR, language)
 
 
 @cache
-def _catalogue_file(path: Path) -> dict[str, str]:
-    with path.open("rb") as handle:
+def _catalogue_in(directory: Path, language: str) -> dict[str, str]:
+    # Keyed by folder and code, not by the file's path: a page run looks up a few hundred
+    # messages, and building a path for each lookup cost more than the lookups themselves.
+    with (directory / f"{language}.toml").open("rb") as handle:
         return _flatten(tomllib.load(handle))
 
 

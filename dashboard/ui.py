@@ -19,7 +19,8 @@ from dashboard import exports, formats
 from dashboard.charts import Spec
 from dashboard.messages import Markdown as Markdown
 from dashboard.messages import escape_markdown as escape_markdown
-from dashboard.messages import in_current_language, t
+from dashboard.messages import t
+from dashboard.page_data import labels_for
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -86,11 +87,9 @@ def words_for_missing(
             column = pl.when(column).then(pl.lit(t("common.yes"))).otherwise(pl.lit(t("common.no")))
             column = pl.when(pl.col(name).is_null()).then(None).otherwise(column)
         elif dtype == pl.Date:
-            column = column.map_elements(in_current_language(formats.day), return_dtype=pl.String)
+            column = labels_for(name, frame[name], formats.day)
         elif dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
-            column = column.map_elements(
-                in_current_language(formats.moment), return_dtype=pl.String
-            )
+            column = labels_for(name, frame[name], formats.moment)
         elif dtype != pl.String:
             column = column.cast(pl.String)
         columns.append(column.fill_null(missing).alias(name))
@@ -104,9 +103,7 @@ def dates_as_text(frame: pl.DataFrame) -> pl.DataFrame:
     recorded" (sort the frame before: text dates no longer sort by date)."""
     missing = t("common.not_recorded")
     return frame.with_columns(
-        pl.col(name)
-        .map_elements(in_current_language(formats.day), return_dtype=pl.String)
-        .fill_null(missing)
+        labels_for(name, frame[name], formats.day).fill_null(missing).alias(name)
         for name, dtype in frame.schema.items()
         if dtype == pl.Date
     )

@@ -9,8 +9,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, exports, queries, scope, state, survival, ui
-from dashboard.messages import Markdown, label, t
+from dashboard import charts, exports, page_data, queries, scope, state, survival, ui
+from dashboard.messages import Markdown, current_language, t
 
 # Institutions compared side by side at most, and how many are compared when nobody chose:
 # a column, a bar and a curve each per institution stay readable (and quick to draw) up to here.
@@ -69,7 +69,9 @@ def _side_by_side(rows: pl.DataFrame) -> None:
         table[t("compare.indicator")].append(t(f"indicator.{column}"))
         for name, record in zip(names, records, strict=True):
             table[name].append(_figure(record, column, n_column, numerator))
-    st.dataframe(pl.DataFrame(table), hide_index=True, width="stretch", key="compare_table")
+    st.dataframe(
+        ui.as_arrow(pl.DataFrame(table)), hide_index=True, width="stretch", key="compare_table"
+    )
     st.caption(t("compare.table_note"))
     # The download holds the indicators themselves, one row per institution, with every
     # numerator, denominator and n beside each rate (not the formatted cells above).
@@ -199,19 +201,7 @@ def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
 
 def _labels(snapshot_path: str, vocabulary: str) -> dict[str, str]:
     """Display labels of one of the snapshot's scales, in its order."""
-    return {
-        value: label(vocabulary, value)
-        for value in queries.scale(snapshot_path, vocabulary)["value"]
-    }
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _curves(snapshot_path: str, chosen: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Kaplan–Meier curves per institution from cases counted per day in DuckDB, each thinned
-    to survival.MAX_POINTS points; computed once per snapshot and scope."""
-    return survival.curves_from_counts(
-        queries.implementation_cases(snapshot_path, chosen), by="institution"
-    )
+    return page_data.scale_labels(snapshot_path, vocabulary, current_language())
 
 
 def _kaplan_meier(snapshot_path: str, chosen: tuple[str, ...], names: list[str]) -> None:
@@ -221,7 +211,7 @@ def _kaplan_meier(snapshot_path: str, chosen: tuple[str, ...], names: list[str])
     if cases.height == 0:
         ui.empty_state(t("compare.km_empty_what"), t("compare.km_empty_change"))
         return
-    drawn, skipped = _curves(snapshot_path, chosen)
+    drawn, skipped = page_data.survival_curves(snapshot_path, chosen)
     in_scope = queries.institutions(snapshot_path)
     if chosen:
         in_scope = in_scope.filter(pl.col("institution_id").is_in(chosen))

@@ -11,8 +11,8 @@ import re
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries, scope, state, ui
-from dashboard.messages import deadline_start, in_current_language, label, t, tn
+from dashboard import charts, page_data, queries, scope, state, ui
+from dashboard.messages import deadline_start, label, t, tn
 from dashboard.permalinks import link_params
 
 METRIC_WIDTH = 250
@@ -183,9 +183,9 @@ def _funnel(snapshot_path: str, chosen: tuple[str, ...]) -> None:
     shaped = funnel.select(
         "stage",
         "stage_order",
-        pl.col("stage")
-        .map_elements(in_current_language(lambda s: t(f"funnel.{s}")), return_dtype=pl.String)
-        .alias("stage_label"),
+        page_data.labels_for("stage", funnel["stage"], lambda s: t(f"funnel.{s}")).alias(
+            "stage_label"
+        ),
         pl.col(column).alias("count"),
         (pl.col(column) / adopted if adopted else pl.lit(None)).alias("share"),
     )
