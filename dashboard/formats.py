@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import cache
 
 from babel.dates import format_date as babel_date
 from babel.numbers import format_decimal, format_percent
 
-from dashboard.messages import babel_locale, t
+from dashboard.messages import babel_locale, current_language, t
 
 
 def day(value: date | datetime | None) -> str:
@@ -100,7 +101,13 @@ def _d3_date_pattern(cldr: str) -> str:
 def d3_locale() -> dict[str, dict[str, object]]:
     """The current language's number and time conventions in the shape Vega-Lite's
     `config.locale` takes (d3-format and d3-time-format locales), built from Babel's CLDR
-    data, so chart axes read "janv. 2024" and "1.234" like the rest of the page."""
+    data, so chart axes read "janv. 2024" and "1.234" like the rest of the page. Built once
+    per language and shared by every chart: treat it as read-only."""
+    return _d3_locale(current_language())
+
+
+@cache
+def _d3_locale(language: str) -> dict[str, dict[str, object]]:
     locale = babel_locale()
     symbols = locale.number_symbols.get("latn", locale.number_symbols)
     percent_pattern = locale.percent_formats[None].pattern

@@ -17,6 +17,7 @@ run, so a cache defined there would be defined (and its source hashed) again eac
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import polars as pl
 import streamlit as st
@@ -100,12 +101,19 @@ def cycle_options(snapshot_path: str) -> dict[str, str]:
 # --- compare --------------------------------------------------------------------------------
 
 
+class Curves(NamedTuple):
+    """Kaplan–Meier curves of a scope: those drawn, the institutions left out for too few
+    cases (with their n), and every institution that has a case at all."""
+
+    drawn: pl.DataFrame
+    skipped: pl.DataFrame
+    with_cases: frozenset[str]
+
+
 @_cached
-def survival_curves(
-    snapshot_path: str, chosen: tuple[str, ...]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def survival_curves(snapshot_path: str, chosen: tuple[str, ...]) -> Curves:
     """Kaplan–Meier curves per institution from cases counted per day in DuckDB, each thinned
     to survival.MAX_POINTS points; computed once per snapshot and scope."""
-    return survival.curves_from_counts(
-        queries.implementation_cases(snapshot_path, chosen), by="institution"
-    )
+    cases = queries.implementation_cases(snapshot_path, chosen)
+    drawn, skipped = survival.curves_from_counts(cases, by="institution")
+    return Curves(drawn, skipped, frozenset(cases["institution"]))

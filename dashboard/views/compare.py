@@ -204,20 +204,20 @@ def _labels(snapshot_path: str, vocabulary: str) -> dict[str, str]:
     return page_data.scale_labels(snapshot_path, vocabulary, current_language())
 
 
-def _kaplan_meier(snapshot_path: str, chosen: tuple[str, ...], names: list[str]) -> None:
+def _kaplan_meier(
+    snapshot_path: str, chosen: tuple[str, ...], institutions: pl.DataFrame, names: list[str]
+) -> None:
     st.subheader(t("compare.km_heading"))
     st.caption(t("compare.km_intro", min=survival.MIN_CASES))
-    cases = queries.implementation_cases(snapshot_path, chosen)
-    if cases.height == 0:
+    drawn, skipped, with_cases = page_data.survival_curves(snapshot_path, chosen)
+    if not with_cases:
         ui.empty_state(t("compare.km_empty_what"), t("compare.km_empty_change"))
         return
-    drawn, skipped = page_data.survival_curves(snapshot_path, chosen)
-    in_scope = queries.institutions(snapshot_path)
-    if chosen:
-        in_scope = in_scope.filter(pl.col("institution_id").is_in(chosen))
+    in_scope = (
+        institutions.filter(pl.col("institution_id").is_in(chosen)) if chosen else institutions
+    )
     left_out = [
-        t("compare.km_none", name=name)
-        for name in sorted(set(in_scope["name"]) - set(cases["institution"]))
+        t("compare.km_none", name=name) for name in sorted(set(in_scope["name"]) - with_cases)
     ] + [
         t(
             "compare.km_too_few",
@@ -326,7 +326,7 @@ def render() -> None:
         heading=t("compare.stance_heading"),
     )
     _implementation_mix(snapshot_path, chosen)
-    _kaplan_meier(snapshot_path, chosen, names)
+    _kaplan_meier(snapshot_path, chosen, institutions, names)
 
     st.page_link("views/sources.py", label=t("app.definitions"), icon=":material/menu_book:")
 
