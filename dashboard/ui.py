@@ -35,22 +35,31 @@ def chart_block(
     column_config: dict | None = None,
 ) -> None:
     """A chart, its one-sentence summary, and its data table one click away. The chart is a
-    finished Vega-Lite spec (dashboard/charts.py), drawn as it is: nothing validates it again."""
+    finished Vega-Lite spec (dashboard/charts.py), drawn as it is: nothing validates it again.
+
+    Only the open tab is drawn. Opening the other one reruns the page (from its caches), so
+    a rerun that changes the scope sends the chart, not also a table and four download
+    buttons for each chart that nobody looked at: the elements a page run builds were most
+    of its time above its queries (BENCHMARKS.md, reruns against the query floor)."""
     st.caption(summary)
-    chart_tab, table_tab = st.tabs([t("common.chart_tab"), t("common.table_tab")])
-    with chart_tab:
-        st.vega_lite_chart(chart, width="stretch", key=f"{key}_chart")
-    with table_tab:
-        shown, config = words_for_missing(table, column_config)
-        st.dataframe(
-            as_arrow(shown),
-            hide_index=True,
-            width="stretch",
-            column_config=config,
-            key=f"{key}_table",
-        )
-        # The download holds the values themselves (gaps as empty cells, not words).
-        exports.download_buttons(table, key, key=f"{key}_download")
+    chart_tab, table_tab = st.tabs(
+        [t("common.chart_tab"), t("common.table_tab")], key=f"{key}_tabs", on_change="rerun"
+    )
+    if chart_tab.open:
+        with chart_tab:
+            st.vega_lite_chart(chart, width="stretch", key=f"{key}_chart")
+    if table_tab.open:
+        with table_tab:
+            shown, config = words_for_missing(table, column_config)
+            st.dataframe(
+                as_arrow(shown),
+                hide_index=True,
+                width="stretch",
+                column_config=config,
+                key=f"{key}_table",
+            )
+            # The download holds the values themselves (gaps as empty cells, not words).
+            exports.download_buttons(table, key, key=f"{key}_download")
 
 
 def _title_of(config: object, name: str) -> str:

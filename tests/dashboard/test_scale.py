@@ -18,7 +18,14 @@ from dashboard import survival, timeline_lanes
 from dashboard.ui import escape_markdown
 from dashboard.views import compare, explorer, overview
 from ingest.synth import synthesize
-from tests.dashboard.app_driver import assert_no_exception, charts, frame_with, open_page, texts
+from tests.dashboard.app_driver import (
+    assert_no_exception,
+    charts,
+    frame_with,
+    open_page,
+    open_table_tab,
+    texts,
+)
 
 INSTITUTIONS = 40
 
@@ -105,6 +112,7 @@ def test_compare_charts_send_summaries_not_one_mark_per_recommendation(
         assert len(rows) <= compare.DEFAULT_COMPARED * survival.MAX_POINTS
     assert sum(len(rows) for rows in sent) < answered
     # Time to a formal response: one five-number summary per compared institution.
+    open_table_tab(app, "compare_days")
     days = frame_with(app, "series", "median_days")
     assert 0 < len(days) <= compare.DEFAULT_COMPARED
 
