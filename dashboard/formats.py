@@ -54,10 +54,18 @@ def number(value: float | int | None, *, decimals: int = 1) -> str:
     """A count or a measure: integers grouped ("1,234" / "1.234"), others to `decimals`."""
     if value is None:
         return t("common.not_available")
+    if type(value) is int and 0 <= value < SMALL_WHOLE:
+        return str(value)
     if isinstance(value, float) and not value.is_integer():
         pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
         return format_decimal(value, format=pattern, locale=babel_locale())
     return format_decimal(int(value), locale=babel_locale())
+
+
+# Whole numbers below this have no group separator and no sign, so every language the app
+# speaks writes them as plain digits: most counts on a page, written without asking Babel
+# (which costs more than the rest of a figure's formatting).
+SMALL_WHOLE = 1000
 
 
 def percent(value: float | None) -> str:

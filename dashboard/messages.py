@@ -78,6 +78,9 @@ def as_markdown(value: object) -> Markdown:
 def _local_number(value: Any) -> Any:
     """A number written the current language's way ("1,234" / "1.234" / "1 234"); anything
     else as it is."""
+    if type(value) is int and 0 <= value < 1000:
+        # No separator and no sign to localise (see formats.SMALL_WHOLE): plain digits.
+        return str(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_decimal(value, locale=babel_locale())
     return value

@@ -135,23 +135,26 @@ def _mix(
     if frame.height == 0:
         ui.empty_state(t(f"compare.{key}_empty_what"), t(f"compare.{key}_empty_change"))
         return
+    # One lazy query, not an eager step (and its own collect) per operation.
     shaped = (
-        frame.group_by(category, value, order)
+        frame.lazy()
+        .group_by(category, value, order)
         .agg(pl.col("count").sum())
         .with_columns(
-            pl.col(value).replace_strict(labels, default=pl.col(value)).alias("value_label")
+            pl.col(value).replace_strict(labels, default=pl.col(value)).alias("value_label"),
+            pl.col("count").sum().over(category).alias("n"),
+        )
+        .with_columns(
+            # n first: on a phone a long name is cut, and the n must survive.
+            pl.format("n={} · {}", pl.col("n"), pl.col(category)).alias("category_label")
         )
         .sort(category, order)
-    )
-    totals = shaped.group_by(category).agg(pl.col("count").sum().alias("n")).sort(category)
-    shaped = shaped.join(totals, on=category).with_columns(
-        # n first: on a phone a long name is cut, and the n must survive.
-        pl.format("n={} · {}", pl.col("n"), pl.col(category)).alias("category_label")
+        .collect()
     )
     summary = t(
         f"compare.{key}_summary",
-        groups=totals.height,
-        n=ui.number(totals["n"].sum()),
+        groups=shaped[category].n_unique(),
+        n=ui.number(shaped["count"].sum()),
     )
     ui.chart_block(
         charts.normalised_bars(

@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, page_data, queries, scope, state, ui
-from dashboard.messages import deadline_start, label, t, tn
+from dashboard.messages import current_language, deadline_start, t, tn
 from dashboard.permalinks import link_params
 
 METRIC_WIDTH = 250
@@ -111,8 +111,7 @@ def _headline(snapshot_path: str, chosen: tuple[str, ...]) -> None:
 
 
 def _status_labels(snapshot_path: str) -> dict[str, str]:
-    values = queries.scale(snapshot_path, "implementation_state")["value"]
-    return {value: label("implementation_state", value) for value in values}
+    return page_data.scale_labels(snapshot_path, "implementation_state", current_language())
 
 
 def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
@@ -122,8 +121,10 @@ def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
         ui.empty_state(t("overview.mix_empty_what"), t("overview.mix_empty_change"))
         return
     labels = _status_labels(snapshot_path)
+    # One lazy query, not an eager step (and its own collect) per operation.
     by_basis = (
-        mix.group_by("basis", "status", "status_order")
+        mix.lazy()
+        .group_by("basis", "status", "status_order")
         .agg(pl.col("count").sum())
         .with_columns(
             pl.col("basis")
@@ -134,17 +135,18 @@ def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
             .alias("basis_label"),
             pl.col("status").replace_strict(labels, default=pl.col("status")).alias("status_label"),
         )
+        .with_columns(pl.col("count").sum().over("basis_label").alias("n"))
         .sort("basis", "status_order")
+        .collect()
     )
-    totals = by_basis.group_by("basis_label").agg(pl.col("count").sum()).sort("basis_label")
-    by_basis = by_basis.join(totals.rename({"count": "n"}), on="basis_label").with_columns(
+    totals = by_basis.select("basis_label", "n").unique().sort("basis_label")
+    by_basis = by_basis.with_columns(
         pl.format("{} (n={})", pl.col("basis_label"), pl.col("n")).alias("basis_label")
     )
     summary = t(
         "overview.mix_summary",
         parts="; ".join(
-            f"{row['basis_label']}: {ui.number(row['count'])}"
-            for row in totals.iter_rows(named=True)
+            f"{row['basis_label']}: {ui.number(row['n'])}" for row in totals.iter_rows(named=True)
         ),
     )
     chart = charts.normalised_bars(
