@@ -135,21 +135,14 @@ def _mix(
     if frame.height == 0:
         ui.empty_state(t(f"compare.{key}_empty_what"), t(f"compare.{key}_empty_change"))
         return
-    # One lazy query, not an eager step (and its own collect) per operation.
-    shaped = (
-        frame.lazy()
-        .group_by(category, value, order)
-        .agg(pl.col("count").sum())
-        .with_columns(
-            pl.col(value).replace_strict(labels, default=pl.col(value)).alias("value_label"),
-            pl.col("count").sum().over(category).alias("n"),
-        )
-        .with_columns(
-            # n first: on a phone a long name is cut, and the n must survive.
-            pl.format("n={} · {}", pl.col("n"), pl.col(category)).alias("category_label")
-        )
-        .sort(category, order)
-        .collect()
+    # n first: on a phone a long name is cut, and the n must survive.
+    shaped = page_data.mix_table(
+        frame,
+        category=category,
+        value=value,
+        order=order,
+        labels=labels,
+        category_label="n={n} · {category}",
     )
     summary = t(
         f"compare.{key}_summary",
