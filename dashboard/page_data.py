@@ -67,6 +67,8 @@ def mix_table(
         totals[name] = totals.get(name, 0) + count
     rows = sorted(counts.items(), key=lambda item: (item[0][0], item[0][2]))
     schema = frame.select(category, value, order).schema
+    # A sum keeps the count's type (DuckDB gives some counts as decimals).
+    summed = frame.select(pl.col("count").sum()).schema["count"]
     return pl.DataFrame(
         {
             category: [key[0] for key, _ in rows],
@@ -81,9 +83,9 @@ def mix_table(
         },
         schema={
             **schema,
-            "count": pl.Int64,
+            "count": summed,
             "value_label": pl.String,
-            "n": pl.Int64,
+            "n": summed,
             "category_label": pl.String,
         },
     )
