@@ -48,12 +48,12 @@ def mix_table(
     value: str,
     order: str,
     labels: dict[str, str],
-    category_label: str,
+    category_label: Callable[[object, object], str],
 ) -> pl.DataFrame:
     """Counts of a scale's values per category (an institution, a basis), summed over the
     frame's rows (its cycles): category, value, order, count, `value_label` (the value's
-    display label), `n` (the category's total) and `category_label` (`category_label`
-    formatted with `{category}` and `{n}`), sorted by category and scale order.
+    display label), `n` (the category's total) and `category_label` (what
+    `category_label(category, n)` says), sorted by category and scale order.
 
     A plain pass over a few hundred rows: the same shaping as Polars steps cost more in
     their calls than in the adding up, on every rerun that changes the scope."""
@@ -77,9 +77,7 @@ def mix_table(
             "count": [count for _, count in rows],
             "value_label": [labels.get(key[1], key[1]) for key, _ in rows],
             "n": [totals[key[0]] for key, _ in rows],
-            "category_label": [
-                category_label.format(category=key[0], n=totals[key[0]]) for key, _ in rows
-            ],
+            "category_label": [category_label(key[0], totals[key[0]]) for key, _ in rows],
         },
         schema={
             **schema,

@@ -142,7 +142,7 @@ def _mix(
         value=value,
         order=order,
         labels=labels,
-        category_label="n={n} · {category}",
+        category_label=lambda name, n: f"n={n} · {name}",
     )
     summary = t(
         f"compare.{key}_summary",

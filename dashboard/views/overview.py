@@ -121,33 +121,23 @@ def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
         ui.empty_state(t("overview.mix_empty_what"), t("overview.mix_empty_change"))
         return
     labels = _status_labels(snapshot_path)
-    # One lazy query, not an eager step (and its own collect) per operation.
-    by_basis = (
-        mix.lazy()
-        .group_by("basis", "status", "status_order")
-        .agg(pl.col("count").sum())
-        .with_columns(
-            pl.col("basis")
-            .replace_strict(
-                {"items": t("overview.basis.items"), "outcome_report": t("overview.basis.report")},
-                default=pl.col("basis"),
-            )
-            .alias("basis_label"),
-            pl.col("status").replace_strict(labels, default=pl.col("status")).alias("status_label"),
-        )
-        .with_columns(pl.col("count").sum().over("basis_label").alias("n"))
-        .sort("basis", "status_order")
-        .collect()
-    )
-    totals = by_basis.select("basis_label", "n").unique().sort("basis_label")
-    by_basis = by_basis.with_columns(
-        pl.format("{} (n={})", pl.col("basis_label"), pl.col("n")).alias("basis_label")
+    basis_names = {"items": t("overview.basis.items"), "outcome_report": t("overview.basis.report")}
+    by_basis = page_data.mix_table(
+        mix,
+        category="basis",
+        value="status",
+        order="status_order",
+        labels=labels,
+        category_label=lambda basis, n: f"{basis_names.get(basis, basis)} (n={n})",
+    ).rename({"value_label": "status_label", "category_label": "basis_label"})
+    totals = sorted(
+        {
+            basis_names.get(basis, basis): n for basis, n in by_basis.select("basis", "n").rows()
+        }.items()
     )
     summary = t(
         "overview.mix_summary",
-        parts="; ".join(
-            f"{row['basis_label']}: {ui.number(row['n'])}" for row in totals.iter_rows(named=True)
-        ),
+        parts="; ".join(f"{name}: {ui.number(n)}" for name, n in totals),
     )
     chart = charts.normalised_bars(
         by_basis,
