@@ -99,6 +99,9 @@ def _cached(key: Hashable, build: Callable[[], Spec]) -> Spec:
 
 def _frozen(value: object) -> Hashable:
     """An option as part of a cache key: lists and mappings become tuples."""
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        # The common long option (every series name of a snapshot), frozen in one step.
+        return tuple(value)
     if isinstance(value, dict):
         return tuple((k, _frozen(v)) for k, v in value.items())
     if isinstance(value, list | tuple):

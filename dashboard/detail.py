@@ -13,7 +13,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import formats, queries, ui
-from dashboard.messages import Markdown, in_current_language, label, language_name, t
+from dashboard.messages import Markdown, label, language_name, t
+from dashboard.page_data import labels_for
 from dashboard.palette import CONGRUENCE_COLOURS
 from dashboard.permalinks import with_language
 
@@ -253,9 +254,7 @@ def _congruence(snapshot_path: str, rec: dict) -> None:
                 {value: label("congruence", value) for value in CONGRUENCE_COLOURS},
                 default=pl.col("level"),
             ),
-            pl.col("assessor").map_elements(
-                in_current_language(lambda v: label("assessor", v)), return_dtype=pl.Utf8
-            ),
+            labels_for("assessor", coded["assessor"], lambda v: label("assessor", v)),
         ),
         column_config={
             "level": t("column.congruence"),

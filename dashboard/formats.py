@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import cache
 
 from babel.dates import format_date as babel_date
 from babel.numbers import format_decimal, format_percent
 
-from dashboard.messages import babel_locale, t
+from dashboard.messages import babel_locale, current_language, t
 
 
 def day(value: date | datetime | None) -> str:
@@ -53,10 +54,18 @@ def number(value: float | int | None, *, decimals: int = 1) -> str:
     """A count or a measure: integers grouped ("1,234" / "1.234"), others to `decimals`."""
     if value is None:
         return t("common.not_available")
+    if type(value) is int and 0 <= value < SMALL_WHOLE:
+        return str(value)
     if isinstance(value, float) and not value.is_integer():
         pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
         return format_decimal(value, format=pattern, locale=babel_locale())
     return format_decimal(int(value), locale=babel_locale())
+
+
+# Whole numbers below this have no group separator and no sign, so every language the app
+# speaks writes them as plain digits: most counts on a page, written without asking Babel
+# (which costs more than the rest of a figure's formatting).
+SMALL_WHOLE = 1000
 
 
 def percent(value: float | None) -> str:
@@ -100,7 +109,13 @@ def _d3_date_pattern(cldr: str) -> str:
 def d3_locale() -> dict[str, dict[str, object]]:
     """The current language's number and time conventions in the shape Vega-Lite's
     `config.locale` takes (d3-format and d3-time-format locales), built from Babel's CLDR
-    data, so chart axes read "janv. 2024" and "1.234" like the rest of the page."""
+    data, so chart axes read "janv. 2024" and "1.234" like the rest of the page. Built once
+    per language and shared by every chart: treat it as read-only."""
+    return _d3_locale(current_language())
+
+
+@cache
+def _d3_locale(language: str) -> dict[str, dict[str, object]]:
     locale = babel_locale()
     symbols = locale.number_symbols.get("latn", locale.number_symbols)
     percent_pattern = locale.percent_formats[None].pattern

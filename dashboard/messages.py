@@ -78,6 +78,9 @@ def as_markdown(value: object) -> Markdown:
 def _local_number(value: Any) -> Any:
     """A number written the current language's way ("1,234" / "1.234" / "1 234"); anything
     else as it is."""
+    if type(value) is int and 0 <= value < 1000:
+        # No separator and no sign to localise (see formats.SMALL_WHOLE): plain digits.
+        return str(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_decimal(value, locale=babel_locale())
     return value
@@ -154,12 +157,14 @@ def in_current_language(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def catalogue(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """All messages of one language as a flat `section.key -> text` mapping."""
-    return _catalogue_file(LOCALES_DIR / f"{language}.toml")
+    return _catalogue_in(LOCALES_DIR, language)
 
 
 @cache
-def _catalogue_file(path: Path) -> dict[str, str]:
-    with path.open("rb") as handle:
+def _catalogue_in(directory: Path, language: str) -> dict[str, str]:
+    # Keyed by folder and code, not by the file's path: a page run looks up a few hundred
+    # messages, and building a path for each lookup cost more than the lookups themselves.
+    with (directory / f"{language}.toml").open("rb") as handle:
         return _flatten(tomllib.load(handle))
 
 

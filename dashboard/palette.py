@@ -8,6 +8,7 @@ are, their order and their meaning come from the snapshot's `scales` table.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 OKABE_ITO = {
     "black": "#000000",
@@ -149,10 +150,17 @@ def colour_scale(
 
 def series_colours(names: Iterable[str]) -> dict[str, str]:
     """Fixed colours for every series (institution) of a snapshot, by sorted name."""
-    return {
-        name: SERIES_SEQUENCE[index % len(SERIES_SEQUENCE)]
+    return dict(_colours_by_name(tuple(names)))
+
+
+@lru_cache(maxsize=16)
+def _colours_by_name(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    # Every chart of every rerun colours its series from the snapshot's full list of names:
+    # sorted once per list, not once per chart.
+    return tuple(
+        (name, SERIES_SEQUENCE[index % len(SERIES_SEQUENCE)])
         for index, name in enumerate(sorted(set(names)))
-    }
+    )
 
 
 def series_scale(
@@ -161,5 +169,6 @@ def series_scale(
     """Colours assigned over all `names`, so an institution keeps its colour when the scope
     changes; the legend lists only `present` series."""
     colours = series_colours(names)
-    shown = [name for name in colours if present is None or name in set(present)]
+    wanted = None if present is None else set(present)
+    shown = [name for name in colours if wanted is None or name in wanted]
     return {"domain": shown, "range": [colours[name] for name in shown]}

@@ -28,6 +28,15 @@ def _cached(func):  # type: ignore[no-untyped-def]
     return st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)(func)
 
 
+def _cached_frame(func):  # type: ignore[no-untyped-def]
+    """A query returning a frame is kept as the frame itself and shared (st.cache_resource),
+    not pickled on the way into the cache and unpickled on every read as st.cache_data does:
+    a page asks for a dozen frames per rerun, and copying them cost more than the lookups.
+    Polars frames cannot be changed in place, so sharing them is safe; values that can be
+    changed (dicts, lists) stay in st.cache_data, which hands out copies."""
+    return st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=256, show_spinner=False)(func)
+
+
 # --- snapshot-wide facts -------------------------------------------------------------------
 
 
@@ -71,7 +80,7 @@ def snapshot_facts(snapshot_path: str) -> dict[str, Any]:
     return {"is_synthetic": bool(row[0]), "built_at": row[1], "as_of": row[2]} if row else {}
 
 
-@_cached
+@_cached_frame
 def institutions(snapshot_path: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
@@ -84,7 +93,7 @@ def institutions(snapshot_path: str) -> pl.DataFrame:
     )
 
 
-@_cached
+@_cached_frame
 def cycles(snapshot_path: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
@@ -226,7 +235,7 @@ def recommendation(snapshot_path: str, recommendation_id: str) -> dict[str, Any]
     return frame.row(0, named=True) if frame.height else None
 
 
-@_cached
+@_cached_frame
 def responses(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
@@ -242,7 +251,7 @@ def responses(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
     )
 
 
-@_cached
+@_cached_frame
 def timeline(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
     """Every dated thing that happened to one recommendation, oldest first, with its source.
 
@@ -262,7 +271,7 @@ def timeline(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
     )
 
 
-@_cached
+@_cached_frame
 def congruence(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
@@ -276,7 +285,7 @@ def congruence(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
     )
 
 
-@_cached
+@_cached_frame
 def disagreement(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
     """Each assessor's latest verdict when they disagree (no rows when they agree)."""
     return _frame(
@@ -295,7 +304,7 @@ def disagreement(snapshot_path: str, recommendation_id: str) -> pl.DataFrame:
 # --- timelines -------------------------------------------------------------------------------
 
 
-@_cached
+@_cached_frame
 def cycle_milestones(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
@@ -328,7 +337,7 @@ def busiest_cycle(snapshot_path: str) -> str | None:
 # --- sources & methodology -------------------------------------------------------------------
 
 
-@_cached
+@_cached_frame
 def sources(snapshot_path: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
@@ -341,7 +350,7 @@ def sources(snapshot_path: str) -> pl.DataFrame:
     )
 
 
-@_cached
+@_cached_frame
 def ingest_runs(snapshot_path: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
@@ -352,7 +361,7 @@ def ingest_runs(snapshot_path: str) -> pl.DataFrame:
     )
 
 
-@_cached
+@_cached_frame
 def source_runs(snapshot_path: str) -> pl.DataFrame:
     return _frame(
         snapshot_path,
@@ -365,7 +374,7 @@ def source_runs(snapshot_path: str) -> pl.DataFrame:
     )
 
 
-@_cached
+@_cached_frame
 def rejects(snapshot_path: str) -> pl.DataFrame:
     """Rejected rows of the latest run: earlier runs' rejects were either fixed or repeat."""
     return _frame(
@@ -391,12 +400,12 @@ def _scope(institution_ids: tuple[str, ...]) -> dict[str, Any]:
     return {"institutions": list(institution_ids)}
 
 
-@_cached
+@_cached_frame
 def institution_indicators(snapshot_path: str) -> pl.DataFrame:
     return _frame(snapshot_path, "SELECT * FROM institution_indicators ORDER BY institution_name")
 
 
-@_cached
+@_cached_frame
 def cycle_indicators(snapshot_path: str, institution_ids: tuple[str, ...] = ()) -> pl.DataFrame:
     return _frame(
         snapshot_path,
@@ -431,7 +440,7 @@ def median_days_to_response(
     return (None if row[0] is None else float(row[0])), int(row[1] or 0)
 
 
-@_cached
+@_cached_frame
 def implementation_mix(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
     return _frame(
         snapshot_path,
@@ -446,7 +455,7 @@ def implementation_mix(snapshot_path: str, institution_ids: tuple[str, ...]) -> 
     )
 
 
-@_cached
+@_cached_frame
 def stance_mix(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
     return _frame(
         snapshot_path,
@@ -461,7 +470,7 @@ def stance_mix(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataF
     )
 
 
-@_cached
+@_cached_frame
 def uptake_funnel(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
     return _frame(
         snapshot_path,
@@ -477,7 +486,7 @@ def uptake_funnel(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.Da
     )
 
 
-@_cached
+@_cached_frame
 def response_timeliness(snapshot_path: str, institution_id: str) -> pl.DataFrame:
     """Per cycle of one institution: how many items fall in each response-timeliness class."""
     return _frame(
@@ -495,7 +504,7 @@ def response_timeliness(snapshot_path: str, institution_id: str) -> pl.DataFrame
     )
 
 
-@_cached
+@_cached_frame
 def final_deadlines(snapshot_path: str, institution_id: str) -> pl.DataFrame:
     """Per cycle of one institution: when its final report (or final response) was due under
     the institution's final_deadline_days rule, when one was received, and the verdict.
@@ -536,6 +545,13 @@ def _cached_bounded(func):  # type: ignore[no-untyped-def]
     )(func)
 
 
+def _cached_bounded_frame(func):  # type: ignore[no-untyped-def]
+    """_cached_frame with the bound of _cached_bounded."""
+    return st.cache_resource(
+        ttl=CACHE_TTL_SECONDS, max_entries=_FILTER_CACHE_ENTRIES, show_spinner=False
+    )(func)
+
+
 @_cached_bounded
 def explorer_count(snapshot_path: str, filters: ExplorerFilters) -> int:
     """How many recommendations match, exactly, however many rows are sent to the table."""
@@ -550,7 +566,7 @@ def explorer_count(snapshot_path: str, filters: ExplorerFilters) -> int:
     return int(row[0]) if row else 0
 
 
-@_cached_bounded
+@_cached_bounded_frame
 def explorer_page(snapshot_path: str, filters: ExplorerFilters, limit: int) -> pl.DataFrame:
     """The first `limit` matching recommendations in the explorer's reading order; with a
     search, each with the field and words it matched in (matched_field, matched_words)."""
@@ -606,7 +622,7 @@ def largest_institutions(snapshot_path: str, limit: int) -> tuple[str, ...]:
     return tuple(frame["institution_id"].to_list())
 
 
-@_cached_bounded
+@_cached_bounded_frame
 def response_days_summary(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
     """Days from handover to formal response per institution as a five-number summary:
     one row per institution instead of one per recommendation."""
@@ -628,7 +644,7 @@ def response_days_summary(snapshot_path: str, institution_ids: tuple[str, ...]) 
     )
 
 
-@_cached_bounded
+@_cached_bounded_frame
 def implementation_cases(snapshot_path: str, institution_ids: tuple[str, ...]) -> pl.DataFrame:
     """time_to_implementation counted per institution and day (n cases, n implemented): the
     Kaplan–Meier estimate needs no more, and the frame stays small at any scale."""
@@ -646,7 +662,7 @@ def implementation_cases(snapshot_path: str, institution_ids: tuple[str, ...]) -
     )
 
 
-@_cached_bounded
+@_cached_bounded_frame
 def cycle_status_event_days(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
     """A cycle's current status events counted per day and status; a day with one event keeps
     its recommendation's number, title and source, so small cycles read as before."""
@@ -662,7 +678,7 @@ def cycle_status_event_days(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
     )
 
 
-@_cached_bounded
+@_cached_bounded_frame
 def cycle_response_days(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
     """A cycle's formal responses counted per day and stance (see cycle_status_event_days)."""
     return _frame(
@@ -680,7 +696,7 @@ def cycle_response_days(snapshot_path: str, cycle_id: str) -> pl.DataFrame:
 # --- scales and vocabularies (stored in the snapshot) ----------------------------------------
 
 
-@_cached
+@_cached_frame
 def scale(snapshot_path: str, vocabulary: str) -> pl.DataFrame:
     """One canonical scale in display order, with what each value means."""
     return _frame(
@@ -693,7 +709,7 @@ def scale(snapshot_path: str, vocabulary: str) -> pl.DataFrame:
     )
 
 
-@_cached
+@_cached_frame
 def crosswalk(snapshot_path: str) -> pl.DataFrame:
     """Every source label with the canonical value it maps to."""
     return _frame(
@@ -728,7 +744,7 @@ def scope_indicators(snapshot_path: str, institution_ids: tuple[str, ...]) -> di
     return frame.row(0, named=True)
 
 
-@_cached
+@_cached_frame
 def scale_values(snapshot_path: str) -> pl.DataFrame:
     """Every scale with its values in order and their meaning, as the snapshot stores them."""
     return _frame(

@@ -8,6 +8,9 @@ has been observed, which is the honest middle.
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
+
 import polars as pl
 
 MIN_CASES = 5
@@ -35,22 +38,31 @@ def kaplan_meier_counts(per_day: pl.DataFrame) -> pl.DataFrame:
     """kaplan_meier from cases already counted per day (days, leaving, events), as DuckDB
     returns them, so the estimate never needs one row per recommendation."""
     per_day = per_day.select("days", "events", "leaving").drop_nulls("days").sort("days")
-    total = int(per_day["leaving"].sum()) if per_day.height else 0
-    rows = [{"days": 0, "still_open": 1.0, "at_risk": total, "events": 0}]
+    return pl.DataFrame(_steps(per_day.rows()), schema=_STEP_SCHEMA, orient="row")
+
+
+_STEP_SCHEMA = {"days": pl.Int64, "still_open": pl.Float64, "at_risk": pl.Int64, "events": pl.Int64}
+
+
+def _steps(per_day: list[tuple[int, int, int]]) -> list[tuple[int, float, int, int]]:
+    """The estimate's rows (days, still_open, at_risk, events) from (days, events, leaving)
+    sorted by day: a plain loop, since a curve has a few hundred days at most."""
+    total = sum(leaving for _, _, leaving in per_day)
+    rows = [(0, 1.0, total, 0)]
     if total == 0:
-        return pl.DataFrame(rows)
+        return rows
     at_risk = total
     survival = 1.0
-    for day, events, leaving in per_day.iter_rows():
+    for day, events, leaving in per_day:
         if events:
             survival *= 1 - events / at_risk
-            rows.append({"days": day, "still_open": survival, "at_risk": at_risk, "events": events})
+            rows.append((day, survival, at_risk, events))
         at_risk -= leaving
-    last_day = int(per_day["days"].max())
-    if rows[-1]["days"] != last_day:
+    last_day = per_day[-1][0]
+    if rows[-1][0] != last_day:
         # Carry the curve to the longest follow-up so censored tails stay visible.
-        rows.append({"days": last_day, "still_open": survival, "at_risk": at_risk, "events": 0})
-    return pl.DataFrame(rows)
+        rows.append((last_day, survival, at_risk, 0))
+    return rows
 
 
 def thin(curve: pl.DataFrame, max_points: int = MAX_POINTS) -> pl.DataFrame:
@@ -75,27 +87,56 @@ def curves_from_counts(
     counts: pl.DataFrame, by: str, min_cases: int = MIN_CASES, max_points: int = MAX_POINTS
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Like `curves`, from cases counted per group and day (`by`, days, n, n_implemented),
-    each curve thinned to at most `max_points` points."""
-    drawn: list[pl.DataFrame] = []
+    each curve thinned to at most `max_points` points.
+
+    Worked through once as Python rows rather than as a few Polars steps per group: a scope
+    has a handful of groups of a few hundred days, where each Polars call costs more than
+    the arithmetic (the page computes this on every new scope)."""
+    columns: dict[str, list] = {name: [] for name in _frames_schema()}
     skipped: list[dict[str, object]] = []
-    for (name,), group in counts.sort(by).group_by(by, maintain_order=True):
-        n = int(group["n"].sum())
+    rows = counts.sort(by).select(by, "days", "n", "n_implemented").rows()
+    for name, group in groupby(rows, key=itemgetter(0)):
+        cases = list(group)
+        n = sum(row[2] or 0 for row in cases)
         if n < min_cases:
             skipped.append({"series": name, "n": n})
             continue
-        curve = kaplan_meier_counts(
-            group.select(
-                "days", pl.col("n_implemented").alias("events"), pl.col("n").alias("leaving")
-            )
+        per_day = sorted(
+            (
+                (day, implemented, leaving)
+                for _, day, leaving, implemented in cases
+                if day is not None
+            ),
+            key=itemgetter(0),
         )
-        drawn.append(
-            thin(curve, max_points).with_columns(
-                pl.lit(name).alias("series"),
-                pl.lit(n).alias("n"),
-                pl.lit(int(group["n_implemented"].sum())).alias("n_implemented"),
-            )
-        )
-    return _frames(drawn, skipped)
+        implemented = sum(row[3] or 0 for row in cases)
+        for day, still_open, at_risk, events in _thinned(_steps(per_day), max_points):
+            columns["days"].append(day)
+            columns["still_open"].append(still_open)
+            columns["at_risk"].append(at_risk)
+            columns["events"].append(events)
+            columns["series"].append(name)
+            columns["n"].append(n)
+            columns["n_implemented"].append(implemented)
+    return (
+        pl.DataFrame(columns, schema=_frames_schema()),
+        pl.DataFrame(skipped, schema={"series": pl.String, "n": pl.Int64}),
+    )
+
+
+def _thinned(steps: list[tuple], max_points: int) -> list[tuple]:
+    """`thin` on rows: the first and last step, and the last step of each equal span of days
+    between them."""
+    if len(steps) <= max_points:
+        return steps
+    middle = steps[1:-1]
+    start = min(row[0] for row in middle)
+    end = max(row[0] for row in middle)
+    span = max(1, -(-(end - start + 1) // (max_points - 2)))
+    kept: dict[int, tuple] = {}
+    for row in middle:
+        kept[(row[0] - start) // span] = row
+    return [steps[0], *kept.values(), steps[-1]]
 
 
 def curves(
@@ -122,10 +163,8 @@ def curves(
     return _frames(drawn, skipped)
 
 
-def _frames(
-    drawn: list[pl.DataFrame], skipped: list[dict[str, object]]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    schema = {
+def _frames_schema() -> dict[str, pl.DataType]:
+    return {
         "days": pl.Int64,
         "still_open": pl.Float64,
         "at_risk": pl.Int64,
@@ -134,6 +173,12 @@ def _frames(
         "n": pl.Int64,
         "n_implemented": pl.Int64,
     }
+
+
+def _frames(
+    drawn: list[pl.DataFrame], skipped: list[dict[str, object]]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    schema = _frames_schema()
     frame = (
         pl.concat([curve.cast(schema) for curve in drawn]) if drawn else pl.DataFrame(schema=schema)
     )

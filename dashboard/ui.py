@@ -19,7 +19,8 @@ from dashboard import exports, formats
 from dashboard.charts import Spec
 from dashboard.messages import Markdown as Markdown
 from dashboard.messages import escape_markdown as escape_markdown
-from dashboard.messages import in_current_language, t
+from dashboard.messages import t
+from dashboard.page_data import labels_for
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -34,22 +35,31 @@ def chart_block(
     column_config: dict | None = None,
 ) -> None:
     """A chart, its one-sentence summary, and its data table one click away. The chart is a
-    finished Vega-Lite spec (dashboard/charts.py), drawn as it is: nothing validates it again."""
+    finished Vega-Lite spec (dashboard/charts.py), drawn as it is: nothing validates it again.
+
+    Only the open tab is drawn. Opening the other one reruns the page (from its caches), so
+    a rerun that changes the scope sends the chart, not also a table and four download
+    buttons for each chart that nobody looked at: the elements a page run builds were most
+    of its time above its queries (BENCHMARKS.md, reruns against the query floor)."""
     st.caption(summary)
-    chart_tab, table_tab = st.tabs([t("common.chart_tab"), t("common.table_tab")])
-    with chart_tab:
-        st.vega_lite_chart(chart, width="stretch", key=f"{key}_chart")
-    with table_tab:
-        shown, config = words_for_missing(table, column_config)
-        st.dataframe(
-            as_arrow(shown),
-            hide_index=True,
-            width="stretch",
-            column_config=config,
-            key=f"{key}_table",
-        )
-        # The download holds the values themselves (gaps as empty cells, not words).
-        exports.download_buttons(table, key, key=f"{key}_download")
+    chart_tab, table_tab = st.tabs(
+        [t("common.chart_tab"), t("common.table_tab")], key=f"{key}_tabs", on_change="rerun"
+    )
+    if chart_tab.open:
+        with chart_tab:
+            st.vega_lite_chart(chart, width="stretch", key=f"{key}_chart")
+    if table_tab.open:
+        with table_tab:
+            shown, config = words_for_missing(table, column_config)
+            st.dataframe(
+                as_arrow(shown),
+                hide_index=True,
+                width="stretch",
+                column_config=config,
+                key=f"{key}_table",
+            )
+            # The download holds the values themselves (gaps as empty cells, not words).
+            exports.download_buttons(table, key, key=f"{key}_download")
 
 
 def _title_of(config: object, name: str) -> str:
@@ -86,11 +96,9 @@ def words_for_missing(
             column = pl.when(column).then(pl.lit(t("common.yes"))).otherwise(pl.lit(t("common.no")))
             column = pl.when(pl.col(name).is_null()).then(None).otherwise(column)
         elif dtype == pl.Date:
-            column = column.map_elements(in_current_language(formats.day), return_dtype=pl.String)
+            column = labels_for(name, frame[name], formats.day)
         elif dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
-            column = column.map_elements(
-                in_current_language(formats.moment), return_dtype=pl.String
-            )
+            column = labels_for(name, frame[name], formats.moment)
         elif dtype != pl.String:
             column = column.cast(pl.String)
         columns.append(column.fill_null(missing).alias(name))
@@ -104,9 +112,7 @@ def dates_as_text(frame: pl.DataFrame) -> pl.DataFrame:
     recorded" (sort the frame before: text dates no longer sort by date)."""
     missing = t("common.not_recorded")
     return frame.with_columns(
-        pl.col(name)
-        .map_elements(in_current_language(formats.day), return_dtype=pl.String)
-        .fill_null(missing)
+        labels_for(name, frame[name], formats.day).fill_null(missing).alias(name)
         for name, dtype in frame.schema.items()
         if dtype == pl.Date
     )

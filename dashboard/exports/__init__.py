@@ -98,9 +98,11 @@ def download_buttons(frame: pl.DataFrame, name: str, key: str) -> None:
     table; files are made only when clicked."""
     import streamlit as st
 
-    columns = st.columns(len(FORMATS))
-    for column, fmt in zip(columns, FORMATS, strict=True):
-        column.download_button(
+    # One horizontal row, not st.columns: the same buttons side by side (wrapping on a phone)
+    # in one layout block instead of five, which every rerun would otherwise send again.
+    row = st.container(horizontal=True, gap="small")
+    for fmt in FORMATS:
+        row.download_button(
             t("exports.download", format=fmt.upper()),
             data=lambda fmt=fmt: export(frame, fmt, name),
             file_name=f"{name}.{fmt}",

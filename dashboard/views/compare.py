@@ -9,8 +9,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, exports, queries, scope, state, survival, ui
-from dashboard.messages import Markdown, label, t
+from dashboard import charts, exports, page_data, queries, scope, state, survival, ui
+from dashboard.messages import Markdown, current_language, t
 
 # Institutions compared side by side at most, and how many are compared when nobody chose:
 # a column, a bar and a curve each per institution stay readable (and quick to draw) up to here.
@@ -69,7 +69,9 @@ def _side_by_side(rows: pl.DataFrame) -> None:
         table[t("compare.indicator")].append(t(f"indicator.{column}"))
         for name, record in zip(names, records, strict=True):
             table[name].append(_figure(record, column, n_column, numerator))
-    st.dataframe(pl.DataFrame(table), hide_index=True, width="stretch", key="compare_table")
+    st.dataframe(
+        ui.as_arrow(pl.DataFrame(table)), hide_index=True, width="stretch", key="compare_table"
+    )
     st.caption(t("compare.table_note"))
     # The download holds the indicators themselves, one row per institution, with every
     # numerator, denominator and n beside each rate (not the formatted cells above).
@@ -133,23 +135,19 @@ def _mix(
     if frame.height == 0:
         ui.empty_state(t(f"compare.{key}_empty_what"), t(f"compare.{key}_empty_change"))
         return
-    shaped = (
-        frame.group_by(category, value, order)
-        .agg(pl.col("count").sum())
-        .with_columns(
-            pl.col(value).replace_strict(labels, default=pl.col(value)).alias("value_label")
-        )
-        .sort(category, order)
-    )
-    totals = shaped.group_by(category).agg(pl.col("count").sum().alias("n")).sort(category)
-    shaped = shaped.join(totals, on=category).with_columns(
-        # n first: on a phone a long name is cut, and the n must survive.
-        pl.format("n={} · {}", pl.col("n"), pl.col(category)).alias("category_label")
+    # n first: on a phone a long name is cut, and the n must survive.
+    shaped = page_data.mix_table(
+        frame,
+        category=category,
+        value=value,
+        order=order,
+        labels=labels,
+        category_label=lambda name, n: f"n={n} · {name}",
     )
     summary = t(
         f"compare.{key}_summary",
-        groups=totals.height,
-        n=ui.number(totals["n"].sum()),
+        groups=shaped[category].n_unique(),
+        n=ui.number(shaped["count"].sum()),
     )
     ui.chart_block(
         charts.normalised_bars(
@@ -199,35 +197,23 @@ def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
 
 def _labels(snapshot_path: str, vocabulary: str) -> dict[str, str]:
     """Display labels of one of the snapshot's scales, in its order."""
-    return {
-        value: label(vocabulary, value)
-        for value in queries.scale(snapshot_path, vocabulary)["value"]
-    }
+    return page_data.scale_labels(snapshot_path, vocabulary, current_language())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _curves(snapshot_path: str, chosen: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Kaplan–Meier curves per institution from cases counted per day in DuckDB, each thinned
-    to survival.MAX_POINTS points; computed once per snapshot and scope."""
-    return survival.curves_from_counts(
-        queries.implementation_cases(snapshot_path, chosen), by="institution"
-    )
-
-
-def _kaplan_meier(snapshot_path: str, chosen: tuple[str, ...], names: list[str]) -> None:
+def _kaplan_meier(
+    snapshot_path: str, chosen: tuple[str, ...], institutions: pl.DataFrame, names: list[str]
+) -> None:
     st.subheader(t("compare.km_heading"))
     st.caption(t("compare.km_intro", min=survival.MIN_CASES))
-    cases = queries.implementation_cases(snapshot_path, chosen)
-    if cases.height == 0:
+    drawn, skipped, with_cases = page_data.survival_curves(snapshot_path, chosen)
+    if not with_cases:
         ui.empty_state(t("compare.km_empty_what"), t("compare.km_empty_change"))
         return
-    drawn, skipped = _curves(snapshot_path, chosen)
-    in_scope = queries.institutions(snapshot_path)
-    if chosen:
-        in_scope = in_scope.filter(pl.col("institution_id").is_in(chosen))
+    in_scope = (
+        institutions.filter(pl.col("institution_id").is_in(chosen)) if chosen else institutions
+    )
     left_out = [
-        t("compare.km_none", name=name)
-        for name in sorted(set(in_scope["name"]) - set(cases["institution"]))
+        t("compare.km_none", name=name) for name in sorted(set(in_scope["name"]) - with_cases)
     ] + [
         t(
             "compare.km_too_few",
@@ -336,7 +322,7 @@ def render() -> None:
         heading=t("compare.stance_heading"),
     )
     _implementation_mix(snapshot_path, chosen)
-    _kaplan_meier(snapshot_path, chosen, names)
+    _kaplan_meier(snapshot_path, chosen, institutions, names)
 
     st.page_link("views/sources.py", label=t("app.definitions"), icon=":material/menu_book:")
 

@@ -12,8 +12,8 @@ from urllib.parse import quote
 import polars as pl
 import streamlit as st
 
-from dashboard import detail, exports, permalinks, queries, state, ui
-from dashboard.messages import in_current_language, label, plain, t
+from dashboard import detail, exports, page_data, permalinks, queries, state, ui
+from dashboard.messages import current_language, label, plain, t
 from dashboard.permalinks import with_language
 
 FILTER_KEYS = ("institution", "cycle", "theme", "stance", "status", "assessor")
@@ -31,29 +31,9 @@ MAX_TABLE_ROWS = 500
 
 
 def _choices(snapshot_path: str) -> dict[str, dict[str, str]]:
-    """Allowed values per filter, each with the label shown in its widget."""
-    institutions = queries.institutions(snapshot_path)
-    cycles = queries.cycles(snapshot_path)
-    return {
-        "institution": dict(zip(institutions["institution_id"], institutions["name"], strict=True)),
-        "cycle": {
-            row["cycle_id"]: f"{row['institution']} — {row['title']}"
-            for row in cycles.iter_rows(named=True)
-        },
-        "theme": {theme: theme for theme in queries.themes(snapshot_path)},
-        "stance": {
-            value: label("response_state", value)
-            for value in queries.scale(snapshot_path, "response_state")["value"]
-        },
-        "status": {
-            value: label("implementation_state", value)
-            for value in queries.scale(snapshot_path, "implementation_state")["value"]
-        },
-        "assessor": {
-            value: label("assessor", value)
-            for value in queries.scale(snapshot_path, "assessor")["value"]
-        },
-    }
+    """Allowed values per filter, each with the label shown in its widget (made once per
+    snapshot and language: the cycle filter alone has thousands at Europe scale)."""
+    return page_data.explorer_choices(snapshot_path, current_language())
 
 
 def _apply_url(snapshot_path: str, choices: dict[str, dict[str, str]]) -> list[str]:
@@ -199,26 +179,24 @@ def _table(rows: pl.DataFrame, searching: bool = False) -> None:
         pl.col("number").fill_null(""),
         "title",
         *matched,
-        pl.col("response_state")
-        .map_elements(
-            in_current_language(lambda v: label("response_state", v)), return_dtype=pl.String
-        )
-        .alias("stance"),
-        pl.col("implementation_state")
-        .map_elements(
-            in_current_language(lambda v: label("implementation_state", v)), return_dtype=pl.String
-        )
-        .alias("status"),
-        pl.col("response_timeliness")
-        .map_elements(in_current_language(lambda v: t(f"timeliness.{v}")), return_dtype=pl.String)
-        .alias("deadline"),
+        page_data.labels_for(
+            "response_state", rows["response_state"], lambda v: label("response_state", v)
+        ).alias("stance"),
+        page_data.labels_for(
+            "implementation_state",
+            rows["implementation_state"],
+            lambda v: label("implementation_state", v),
+        ).alias("status"),
+        page_data.labels_for(
+            "response_timeliness", rows["response_timeliness"], lambda v: t(f"timeliness.{v}")
+        ).alias("deadline"),
         "is_stale",
         "cycle",
         "institution",
     )
     generation = st.session_state.get(TABLE_GENERATION_KEY, 0)
     event = st.dataframe(
-        shown,
+        ui.as_arrow(shown),
         hide_index=True,
         width="stretch",
         on_select="rerun",

@@ -11,8 +11,8 @@ import re
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries, scope, state, ui
-from dashboard.messages import deadline_start, in_current_language, label, t, tn
+from dashboard import charts, page_data, queries, scope, state, ui
+from dashboard.messages import current_language, deadline_start, t, tn
 from dashboard.permalinks import link_params
 
 METRIC_WIDTH = 250
@@ -111,8 +111,7 @@ def _headline(snapshot_path: str, chosen: tuple[str, ...]) -> None:
 
 
 def _status_labels(snapshot_path: str) -> dict[str, str]:
-    values = queries.scale(snapshot_path, "implementation_state")["value"]
-    return {value: label("implementation_state", value) for value in values}
+    return page_data.scale_labels(snapshot_path, "implementation_state", current_language())
 
 
 def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
@@ -122,30 +121,23 @@ def _implementation_mix(snapshot_path: str, chosen: tuple[str, ...]) -> None:
         ui.empty_state(t("overview.mix_empty_what"), t("overview.mix_empty_change"))
         return
     labels = _status_labels(snapshot_path)
-    by_basis = (
-        mix.group_by("basis", "status", "status_order")
-        .agg(pl.col("count").sum())
-        .with_columns(
-            pl.col("basis")
-            .replace_strict(
-                {"items": t("overview.basis.items"), "outcome_report": t("overview.basis.report")},
-                default=pl.col("basis"),
-            )
-            .alias("basis_label"),
-            pl.col("status").replace_strict(labels, default=pl.col("status")).alias("status_label"),
-        )
-        .sort("basis", "status_order")
-    )
-    totals = by_basis.group_by("basis_label").agg(pl.col("count").sum()).sort("basis_label")
-    by_basis = by_basis.join(totals.rename({"count": "n"}), on="basis_label").with_columns(
-        pl.format("{} (n={})", pl.col("basis_label"), pl.col("n")).alias("basis_label")
+    basis_names = {"items": t("overview.basis.items"), "outcome_report": t("overview.basis.report")}
+    by_basis = page_data.mix_table(
+        mix,
+        category="basis",
+        value="status",
+        order="status_order",
+        labels=labels,
+        category_label=lambda basis, n: f"{basis_names.get(basis, basis)} (n={n})",
+    ).rename({"value_label": "status_label", "category_label": "basis_label"})
+    totals = sorted(
+        {
+            basis_names.get(basis, basis): n for basis, n in by_basis.select("basis", "n").rows()
+        }.items()
     )
     summary = t(
         "overview.mix_summary",
-        parts="; ".join(
-            f"{row['basis_label']}: {ui.number(row['count'])}"
-            for row in totals.iter_rows(named=True)
-        ),
+        parts="; ".join(f"{name}: {ui.number(n)}" for name, n in totals),
     )
     chart = charts.normalised_bars(
         by_basis,
@@ -183,9 +175,9 @@ def _funnel(snapshot_path: str, chosen: tuple[str, ...]) -> None:
     shaped = funnel.select(
         "stage",
         "stage_order",
-        pl.col("stage")
-        .map_elements(in_current_language(lambda s: t(f"funnel.{s}")), return_dtype=pl.String)
-        .alias("stage_label"),
+        page_data.labels_for("stage", funnel["stage"], lambda s: t(f"funnel.{s}")).alias(
+            "stage_label"
+        ),
         pl.col(column).alias("count"),
         (pl.col(column) / adopted if adopted else pl.lit(None)).alias("share"),
     )

@@ -11,50 +11,20 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, formats, permalinks, queries, state, ui
-from dashboard.messages import Markdown, deadline_start, in_current_language, label, t, tn
-from dashboard.palette import (
-    DEADLINE_COLOURS,
-    IMPLEMENTATION_COLOURS,
-    MILESTONE_COLOUR,
-    MILESTONE_SHAPES,
-    RESPONSE_SHAPE,
-    RESPONSE_STATE_COLOURS,
-    STATUS_SHAPE,
-)
+from dashboard import charts, formats, page_data, permalinks, queries, state, timeline_lanes, ui
+from dashboard.messages import Markdown, current_language, deadline_start, t, tn
+from dashboard.palette import DEADLINE_COLOURS
 
 PARAM = "cycle"
 WIDGET = "timelines_cycle"
 LAST_URL = "timelines_url"
-JITTER_STEP = 0.3
-# Points per lane before a cycle's responses or status updates are merged per week: a cycle
-# with thousands of dated updates would otherwise send (and draw) one point per day and value.
-MAX_LANE_POINTS = 500
 # The verdicts of queries.final_deadlines, in the order a reader scans them.
 FINAL_VERDICTS = ("on_time", "late", "answered", "overdue", "awaiting", "no_date", "not_recorded")
 
 
-def _labels(scale: str, values: dict[str, str]) -> dict[str, str]:
-    return {value: label(scale, value) for value in values}
-
-
-def _with_jitter(frame: pl.DataFrame) -> pl.DataFrame:
-    """Stack points of the same day a little apart so they do not hide each other."""
-    return frame.with_columns(
-        (
-            ((pl.int_range(pl.len()) - (pl.len() - 1) / 2) * JITTER_STEP)
-            .clip(-0.9, 0.9)
-            .over("on_date")
-        ).alias("jitter")
-    )
-
-
-def _pick_cycle(cycles: pl.DataFrame, default: str | None) -> str | None:
-    options = {
-        row["cycle_id"]: f"{row['institution']} — {row['title']}"
-        + (f" ({row['started_on'].year})" if row["started_on"] else "")
-        for row in cycles.iter_rows(named=True)
-    }
+def _pick_cycle(snapshot_path: str, default: str | None) -> str | None:
+    # Thousands of cycles at Europe scale: their labels are made once per snapshot.
+    options = page_data.cycle_options(snapshot_path)
     raw = permalinks.current(st.query_params)
     if raw != st.session_state.get(LAST_URL):
         parsed = permalinks.parse(raw, choices={PARAM: options.keys()})
@@ -69,127 +39,6 @@ def _pick_cycle(cycles: pl.DataFrame, default: str | None) -> str | None:
         permalinks.replace(st.query_params, url)
     st.session_state[LAST_URL] = url
     return chosen
-
-
-def _per_week_if_busy(frame: pl.DataFrame, on: str, value: str) -> pl.DataFrame:
-    """Rows counted per day and value, merged per week (dated on its Monday) when there are
-    more than MAX_LANE_POINTS; `per_week` says which."""
-    if frame.height <= MAX_LANE_POINTS:
-        return frame.with_columns(pl.lit(False).alias("per_week"))
-    return (
-        frame.group_by(pl.col(on).dt.truncate("1w"), value)
-        .agg(
-            pl.col("n").sum(),
-            pl.col("number").first(),
-            pl.col("title").first(),
-            pl.col("source_url").first(),
-        )
-        .sort(on, value)
-        .with_columns(pl.lit(True).alias("per_week"))
-    )
-
-
-def _detail() -> pl.Expr:
-    """A point's tooltip: the recommendation when the point is one, else how many it counts
-    (responses and events come counted per day and value, so a busy cycle stays light)."""
-    per_day = pl.col("n").map_elements(
-        in_current_language(lambda n: t("timelines.n_recommendations", n=n)), return_dtype=pl.String
-    )
-    per_week = pl.col("n").map_elements(
-        in_current_language(lambda n: t("timelines.n_recommendations_week", n=n)),
-        return_dtype=pl.String,
-    )
-    return (
-        # A collective response is named by its document, whatever it covers.
-        pl.when(pl.col("number").is_null() & pl.col("title").is_not_null() & (pl.col("n") != 1))
-        .then(pl.col("title"))
-        .when(pl.col("n") == 1)
-        .then(pl.concat_str([pl.col("number").fill_null(""), pl.col("title")], separator=". "))
-        .when(pl.col("per_week"))
-        .then(per_week)
-        .otherwise(per_day)
-        .alias("detail")
-    )
-
-
-def _layers(snapshot_path: str, cycle_id: str) -> tuple[list, list[str], pl.DataFrame]:
-    """The timeline's three lanes as chart layers, each with its legend entries: milestones
-    by shape in one dark colour, responses as squares and status events as circles in their
-    palette colours."""
-    lanes = {
-        "milestones": t("timelines.lane.milestones"),
-        "responses": t("timelines.lane.responses"),
-        "events": t("timelines.lane.events"),
-    }
-    milestone_labels = _labels("milestone", MILESTONE_SHAPES)
-    # One legend serves all lanes, so response and status entries say which lane they are.
-    stance_labels = {
-        value: t("timelines.legend_response", label=text)
-        for value, text in _labels("response_state", RESPONSE_STATE_COLOURS).items()
-    }
-    status_labels = {
-        value: t("timelines.legend_status", label=text)
-        for value, text in _labels("implementation", IMPLEMENTATION_COLOURS).items()
-    }
-    milestones = queries.cycle_milestones(snapshot_path, cycle_id).select(
-        pl.col("occurred_on").alias("on_date"),
-        pl.lit(lanes["milestones"]).alias("lane"),
-        pl.col("kind")
-        .replace_strict(milestone_labels, default=pl.col("kind"))
-        .alias("value_label"),
-        pl.col("label").fill_null("").alias("detail"),
-        pl.col("source_url"),
-        pl.lit(1, dtype=pl.Int64).alias("n"),
-    )
-    answers = _per_week_if_busy(
-        queries.cycle_response_days(snapshot_path, cycle_id).with_columns(pl.col("n").fill_null(0)),
-        "responded_on",
-        "state",
-    ).select(
-        pl.col("responded_on").alias("on_date"),
-        pl.lit(lanes["responses"]).alias("lane"),
-        pl.col("state").replace_strict(stance_labels, default=pl.col("state")).alias("value_label"),
-        _detail(),
-        pl.col("source_url"),
-        pl.col("n").cast(pl.Int64),
-    )
-    events = _per_week_if_busy(
-        queries.cycle_status_event_days(snapshot_path, cycle_id), "occurred_on", "status"
-    ).select(
-        pl.col("occurred_on").alias("on_date"),
-        pl.lit(lanes["events"]).alias("lane"),
-        pl.col("status")
-        .replace_strict(status_labels, default=pl.col("status"))
-        .alias("value_label"),
-        _detail(),
-        pl.col("source_url"),
-        pl.col("n").cast(pl.Int64),
-    )
-    layers = [
-        (
-            _with_jitter(milestones),
-            {
-                text: (MILESTONE_COLOUR, MILESTONE_SHAPES[value])
-                for value, text in milestone_labels.items()
-            },
-        ),
-        (
-            _with_jitter(answers),
-            {
-                text: (RESPONSE_STATE_COLOURS[value], RESPONSE_SHAPE)
-                for value, text in stance_labels.items()
-            },
-        ),
-        (
-            _with_jitter(events),
-            {
-                text: (IMPLEMENTATION_COLOURS[value], STATUS_SHAPE)
-                for value, text in status_labels.items()
-            },
-        ),
-    ]
-    table = pl.concat([milestones, answers, events]).sort("on_date")
-    return layers, list(lanes.values()), table
 
 
 def _deadline_rules(cycle: dict, final: dict | None) -> pl.DataFrame:
@@ -394,7 +243,7 @@ def render() -> None:
     if cycles.height == 0:
         ui.empty_state(t("timelines.empty_what"), t("timelines.empty_change"))
         return
-    cycle_id = _pick_cycle(cycles, queries.busiest_cycle(snapshot_path))
+    cycle_id = _pick_cycle(snapshot_path, queries.busiest_cycle(snapshot_path))
     if cycle_id is None:
         return
     found = queries.cycle_indicators(snapshot_path).filter(pl.col("cycle_id") == cycle_id)
@@ -406,7 +255,7 @@ def render() -> None:
     this_final = finals.filter(pl.col("cycle_id") == cycle_id)
     final = this_final.row(0, named=True) if this_final.height else None
     st.markdown("\n".join(f"- {fact}" for fact in _cycle_facts(cycle, final)))
-    layers, lane_order, table = _layers(snapshot_path, cycle_id)
+    layers, lane_order, table = timeline_lanes.layers(snapshot_path, cycle_id, current_language())
     if table.height == 0:
         ui.empty_state(t("timelines.none_what"), t("timelines.none_change"))
     else:
@@ -422,11 +271,7 @@ def render() -> None:
         )
         ui.chart_block(
             charts.cycle_timeline(layers, deadlines, lane_order=lane_order),
-            table.with_columns(
-                pl.when(pl.col("source_url").str.contains(r"^https?://"))
-                .then(pl.col("source_url"))
-                .otherwise(None)
-            ),
+            table,
             summary,
             key="timelines_cycle_chart",
             column_config={

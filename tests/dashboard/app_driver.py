@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
+from dashboard.messages import catalogue, current_language
 from tests.dashboard.snapshot_build import REPO_ROOT
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
@@ -80,6 +81,13 @@ def frame_with(app: AppTest, *columns: str) -> object:
         if set(columns) <= set(frame.columns):
             return frame
     raise AssertionError(f"no table with columns {columns}")
+
+
+def open_table_tab(app: AppTest, block: str) -> None:
+    """Click the Table tab of the chart block `block` (its key): the page runs again and
+    draws that block's table and downloads instead of its chart."""
+    app.session_state[f"{block}_tabs"] = catalogue(current_language())["common.table_tab"]
+    app.run()
 
 
 def charts(app: AppTest) -> list[tuple[dict, dict[str, list[dict]]]]:

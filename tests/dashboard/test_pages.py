@@ -16,6 +16,7 @@ from tests.dashboard.app_driver import (
     charts,
     frame_with,
     open_page,
+    open_table_tab,
     texts,
 )
 
@@ -81,6 +82,26 @@ def test_compare_shows_each_institution_side_by_side(
     names = [row[0] for row in query("SELECT institution_name FROM institution_indicators")]
     app = open_page("compare")
     frame_with(app, "Indicator", *names)
+
+
+def test_a_chart_table_and_its_downloads_come_with_the_table_tab(
+    data_dir: Path, query: Callable[..., list[tuple]]
+) -> None:
+    """A chart block draws the tab a reader has open: the chart first; the Table tab shows the
+    same figures as a table with its four downloads, and the other charts stay charts."""
+    ((adopted,),) = query("SELECT sum(count) FROM uptake_funnel WHERE stage = 'adopted'")
+    app = open_page("overview")
+    drawn = len(charts(app))
+    assert drawn == 2, "the funnel and the implementation mix"
+    assert not [frame for frame in app.dataframe if "stage_label" in frame.value.columns]
+    assert not app.get("download_button")
+    open_table_tab(app, "overview_funnel")
+    assert_no_exception(app)
+    funnel = frame_with(app, "stage_label", "count", "share")
+    assert int(funnel["count"].iloc[0]) == adopted
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert labels == ["CSV", "XLSX", "PARQUET", "JSON"]
+    assert len(charts(app)) == drawn - 1, "the other block keeps its chart"
 
 
 def test_compare_never_draws_a_curve_below_the_minimum(

@@ -14,11 +14,18 @@ import duckdb
 import polars as pl
 import pytest
 
-from dashboard import survival
+from dashboard import survival, timeline_lanes
 from dashboard.ui import escape_markdown
-from dashboard.views import compare, explorer, overview, timelines
+from dashboard.views import compare, explorer, overview
 from ingest.synth import synthesize
-from tests.dashboard.app_driver import assert_no_exception, charts, frame_with, open_page, texts
+from tests.dashboard.app_driver import (
+    assert_no_exception,
+    charts,
+    frame_with,
+    open_page,
+    open_table_tab,
+    texts,
+)
 
 INSTITUTIONS = 40
 
@@ -105,6 +112,7 @@ def test_compare_charts_send_summaries_not_one_mark_per_recommendation(
         assert len(rows) <= compare.DEFAULT_COMPARED * survival.MAX_POINTS
     assert sum(len(rows) for rows in sent) < answered
     # Time to a formal response: one five-number summary per compared institution.
+    open_table_tab(app, "compare_days")
     days = frame_with(app, "series", "median_days")
     assert 0 < len(days) <= compare.DEFAULT_COMPARED
 
@@ -178,7 +186,7 @@ def test_a_permalink_opens_a_recommendation_beyond_the_first_page(scale_data: Pa
 
 
 def test_a_timeline_lane_with_too_many_points_is_counted_per_week() -> None:
-    days = timelines.MAX_LANE_POINTS + 100
+    days = timeline_lanes.MAX_LANE_POINTS + 100
     frame = pl.DataFrame(
         {
             "occurred_on": [date(2024, 1, 1) + timedelta(days=day) for day in range(days)],
@@ -189,9 +197,9 @@ def test_a_timeline_lane_with_too_many_points_is_counted_per_week() -> None:
             "source_url": ["https://example.org"] * days,
         }
     )
-    merged = timelines._per_week_if_busy(frame, "occurred_on", "status")
+    merged = timeline_lanes.per_week_if_busy(frame, "occurred_on", "status")
     assert merged.height <= days // 7 + 2
     assert merged["n"].sum() == frame["n"].sum()
     assert merged["per_week"].all()
-    small = timelines._per_week_if_busy(frame.head(10), "occurred_on", "status")
+    small = timeline_lanes.per_week_if_busy(frame.head(10), "occurred_on", "status")
     assert small.height == 10 and not small["per_week"].any()

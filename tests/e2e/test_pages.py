@@ -182,3 +182,21 @@ def test_institution_card_link_opens_the_filtered_explorer(
     chosen.first.wait_for(timeout=RENDER_TIMEOUT_MS)
     visit.settle()
     visit.assert_clean()
+
+
+def test_table_tab_shows_the_table_and_its_downloads(visit: Visit, app_url: str) -> None:
+    """A chart block sends its table and downloads when a reader opens its Table tab."""
+    visit.open(f"{app_url}/compare")
+    downloads = visit.page.locator('[data-testid="stDownloadButton"]')  # type: ignore[attr-defined]
+    # The side-by-side table's four downloads; the charts' tables wait for their tab.
+    expect(downloads).to_have_count(4, timeout=RENDER_TIMEOUT_MS)
+    grids = visit.page.locator('[data-testid="stDataFrame"]')  # type: ignore[attr-defined]
+    before = grids.count()
+    visit.page.get_by_role("tab", name="Table").first.click()  # type: ignore[attr-defined]
+    expect(downloads).to_have_count(8, timeout=RENDER_TIMEOUT_MS)
+    expect(grids).to_have_count(before + 1, timeout=RENDER_TIMEOUT_MS)
+    visit.settle()
+    expect(visit.page.get_by_role("tab", name="Table").first).to_have_attribute(  # type: ignore[attr-defined]
+        "aria-selected", "true"
+    )
+    visit.assert_clean()
