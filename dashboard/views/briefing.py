@@ -53,12 +53,16 @@ def _apply_url(path: str, institution_ids: list[str]) -> list[str]:
         return st.session_state.get(NOTICES_KEY, [])
     named = raw.get(INSTITUTION_KEY, [])
     institution = named[-1] if named and named[-1] in institution_ids else None
-    cycles = queries.cycles(path).filter(pl.col("institution_id") == institution)
+    cycle_ids = (
+        queries.cycles(path).filter(pl.col("institution_id") == institution)["cycle_id"].to_list()
+        if institution
+        else []
+    )
     parsed = permalinks.parse(
         raw,
         choices={
             INSTITUTION_KEY: institution_ids,
-            CYCLE_KEY: cycles["cycle_id"].to_list() if institution else [],
+            CYCLE_KEY: cycle_ids,
             ADDRESSEE_KEY: queries.addressees(path, institution) if institution else [],
         },
         texts=(SINCE_KEY, UNTIL_KEY),
