@@ -16,6 +16,16 @@ from dashboard.messages import current_language, deadline_start, t, tn
 from dashboard.permalinks import link_params
 
 METRIC_WIDTH = 250
+# On a phone the headline boxes take the screen's width rather than leaving a third of it
+# empty beside a fixed-width column of boxes.
+HEADLINE_KEY = "headline_metrics"
+PHONE_CSS = f"""<style>
+@media (max-width: 640px) {{
+  .st-key-{HEADLINE_KEY} > div, .st-key-{HEADLINE_KEY} > div > div {{
+    flex: 1 1 100% !important; width: 100% !important; max-width: 100% !important;
+  }}
+}}
+</style>"""
 # Institution cards drawn at most: each card is a dozen elements and a link, so hundreds of
 # them take seconds to draw; the largest come first and the rest are one scope choice away.
 MAX_CARDS = 12
@@ -37,7 +47,8 @@ def _headline(snapshot_path: str, chosen: tuple[str, ...]) -> None:
     declared, in_declared = fig["declared_count"], fig["items_in_declared_cycles"]
     items = fig["items_known"]
     st.subheader(t("overview.headline"))
-    with st.container(horizontal=True, gap="small"):
+    st.html(PHONE_CSS)
+    with st.container(horizontal=True, gap="small", key=HEADLINE_KEY):
         _metric(
             t("overview.metric.institutions"),
             ui.number(fig["n_institutions"]),

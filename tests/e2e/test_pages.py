@@ -200,3 +200,21 @@ def test_table_tab_shows_the_table_and_its_downloads(visit: Visit, app_url: str)
         "aria-selected", "true"
     )
     visit.assert_clean()
+
+
+# True once the headline row holds seven boxes, each nearly as wide as the row.
+HEADLINES_FULL_WIDTH = """() => {
+  const row = document.querySelector('.st-key-headline_metrics');
+  if (!row) return false;
+  const boxes = [...row.querySelectorAll('[data-testid="stMetric"]')];
+  const width = row.getBoundingClientRect().width;
+  return boxes.length === 7 && boxes.every(b => b.getBoundingClientRect().width > 0.85 * width);
+}"""
+
+
+@pytest.mark.parametrize("visit", ["phone"], indirect=True)
+def test_headline_figures_take_a_phones_width(visit: Visit, app_url: str) -> None:
+    """On a phone each headline box spans the screen instead of a narrow fixed column."""
+    visit.open(f"{app_url}/")
+    visit.page.wait_for_function(HEADLINES_FULL_WIDTH, timeout=RENDER_TIMEOUT_MS)  # type: ignore[attr-defined]
+    visit.assert_clean()
