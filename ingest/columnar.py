@@ -19,7 +19,9 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -68,52 +70,114 @@ def columnar_enabled() -> bool:
     return os.environ.get(PATH_VARIABLE, "columnar") != "per-cell"
 
 
-def read_csv_frame(data: bytes, table: str, display: str) -> RegisterFrame | None:
-    """The file as a frame when it qualifies for the fast path, otherwise None."""
+class NotColumnar(Exception):
+    """A block of a file that qualified turned out not to read as the careful reader reads it."""
+
+
+@dataclass
+class RegisterFile:
+    """A CSV file that qualifies for the fast path, read a block of whole lines at a time, so
+    that what the reader holds is one block, never the whole register."""
+
+    path: Path
+    file: str
+    names: list[str]
+
+    def blocks(self) -> Iterator[bytes]:
+        """The file's bytes (without a BOM) in blocks of about CHUNK_BYTES, each ending after a
+        line break (but the last)."""
+        with self.path.open("rb") as handle:
+            rest = handle.read(3)
+            if rest == b"\xef\xbb\xbf":
+                rest = b""
+            while True:
+                data = handle.read(CHUNK_BYTES)
+                if not data:
+                    if rest:
+                        yield rest
+                    return
+                data = rest + data
+                end = data.rfind(b"\n")
+                if end < 0:
+                    rest = data
+                    continue
+                rest = data[end + 1 :]
+                yield data[: end + 1]
+
+    def chunks(self) -> Iterator[RegisterFrame]:
+        """Each block as cleaned cells with the record number of each row."""
+        lines = 0  # lines read so far, the header's included
+        for index, block in enumerate(self.blocks()):
+            first = index == 0
+            chunk = _read_chunk(block, self.names, first=first, first_line=lines + 1)
+            expected = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+            if chunk is None or chunk[1] != expected - (1 if first else 0):
+                raise NotColumnar(self.file)
+            lines += expected
+            yield RegisterFrame(file=self.file, frame=chunk[0])
+
+    def frame(self) -> RegisterFrame | None:
+        """The whole file as one frame, or None when a block does not read as it should."""
+        try:
+            chunks = [chunk.frame for chunk in self.chunks()]
+        except NotColumnar:
+            return None
+        return RegisterFrame(file=self.file, frame=pl.concat(chunks))
+
+
+def open_csv_file(path: Path, table: str, display: str) -> RegisterFile | None:
+    """The file, ready to be read by columns, when it qualifies for the fast path; else None.
+
+    Every block is checked before any is read: a file that does not qualify is read the
+    careful way from the start, so its warnings come where that reader gives them.
+    """
     if not columnar_enabled():
         return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if (
-        not data
-        or data.isspace()
-        or _CAREFUL_BYTES.search(data)
-        or data.count(b"\r") != data.count(b"\r\n")
-        or b"\n\n" in data
-        or b"\n\r\n" in data
-        or data.startswith((b"\n", b"\r"))
-        or not _quotes_are_whole_cells(data)
-    ):
-        return None
-    end = data.find(b"\n")
-    first_line = (data if end < 0 else data[:end]).rstrip(b"\r")
+    names: list[str] | None = None
+    for index, block in enumerate(RegisterFile(path, display, []).blocks()):
+        if index == 0:
+            names = _header_names(block, table)
+            if names is None:
+                return None
+        if (
+            _CAREFUL_BYTES.search(block)
+            or block.count(b"\r") != block.count(b"\r\n")
+            or b"\n\n" in block
+            or b"\n\r\n" in block
+            or block.startswith((b"\n", b"\r"))
+            or not _quotes_are_whole_cells(block)
+            # A line that long may hold a cell beyond the csv module's field limit, where
+            # the careful reader stops and reports: let it, from the start.
+            or max(map(len, block.split(b"\n"))) > csv.field_size_limit()
+        ):
+            return None
+        try:
+            block.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return None if names is None else RegisterFile(path, display, names)
+
+
+def _header_names(block: bytes, table: str) -> list[str] | None:
+    """The header's column names when it is the plain first line the fast path expects."""
+    end = block.find(b"\n")
+    first_line = (block if end < 0 else block[:end]).rstrip(b"\r")
     try:
-        names = [cell.strip().lower() for cell in first_line.decode("utf-8").split(",")]
+        raw = first_line.decode("utf-8").split(",")
     except UnicodeDecodeError:
         return None
+    names = [cell.strip().lower() for cell in raw]
     known = {c.name: c for c in register_columns()[table]}
     required = {c.name for c in known.values() if c.required}
     if (
-        any(name != raw for name, raw in zip(names, first_line.decode().split(","), strict=True))
+        any(name != cell for name, cell in zip(names, raw, strict=True))
         or len(set(names)) != len(names)
         or not set(names) <= set(known)
         or not required <= set(names)
         or not set(key_columns(table)) <= set(names)
     ):
         return None
-    chunks = []
-    lines = 0  # lines read so far, the header's included
-    for start, stop in _line_aligned(data, CHUNK_BYTES):
-        chunk = _read_chunk(data[start:stop], names, first=start == 0, first_line=lines + 1)
-        if chunk is None:
-            return None
-        expected = data.count(b"\n", start, stop) + (0 if data.endswith(b"\n", 0, stop) else 1)
-        frame, read = chunk
-        if read != expected - (1 if start == 0 else 0):
-            return None
-        lines += expected
-        chunks.append(frame)
-    return RegisterFrame(file=display, frame=pl.concat(chunks) if len(chunks) > 1 else chunks[0])
+    return names
 
 
 def _quotes_are_whole_cells(data: bytes) -> bool:
@@ -134,21 +198,9 @@ def _quotes_are_whole_cells(data: bytes) -> bool:
     return found == total
 
 
-# A large file is parsed and cleaned this many bytes at a time (whole lines), so what the
-# reader holds besides the result is one chunk's worth, not a second copy of the register.
+# A large file is read, parsed and cleaned this many bytes at a time (whole lines): what the
+# reader holds is one block's worth, not a copy of the register.
 CHUNK_BYTES = 16 * 1024 * 1024
-
-
-def _line_aligned(data: bytes, size: int) -> list[tuple[int, int]]:
-    """(start, stop) byte ranges of about `size` bytes, each ending after a line break."""
-    ranges = []
-    start = 0
-    while start < len(data):
-        stop = data.find(b"\n", start + size) if start + size < len(data) else -1
-        stop = len(data) if stop < 0 else stop + 1
-        ranges.append((start, stop))
-        start = stop
-    return ranges
 
 
 def _read_chunk(
@@ -283,9 +335,11 @@ def validate_frame(
     rows: Any,
     vocabularies: Vocabularies,
     result: Any,
+    dedupe: bool = True,
 ) -> None:
     """validate_source for one table read by columns: the same canonical rows, the same
-    problems in the same order."""
+    problems in the same order. Without `dedupe` (one block of a file read in blocks), rows
+    with the key of an earlier one are kept: duplicates are found over the whole file."""
     from ingest.validate import (
         DEFAULTS,
         ID_COLUMNS,
@@ -362,7 +416,7 @@ def validate_frame(
     # A duplicate is a later clean row with the key of an earlier clean one. Flagged in
     # place, so the table is copied once (the rows kept), not once more for the clean ones.
     bad = pl.col("__bad__")
-    later = ~pl.when(~bad).then(pl.col("__key__")).is_first_distinct()
+    later = ~pl.when(~bad).then(pl.col("__key__")).is_first_distinct() if dedupe else pl.lit(False)
     work = work.with_columns((~bad & later).alias("__duplicate__"))
     duplicate = work.filter(pl.col("__duplicate__"))
     raw_select = [pl.col(ROW), *[pl.col(_raw(c)).alias(c) for c in header]]
@@ -410,6 +464,80 @@ def validate_frame(
         if ID_COLUMNS[table] not in canonical.columns:
             canonical = canonical.with_columns(kept["__key__"].alias(ID_COLUMNS[table]))
     result.tables[table] = canonical
+
+
+def validate_streamed(
+    table: str,
+    source: RegisterFile,
+    rows: Any,
+    vocabularies: Vocabularies,
+    result: Any,
+    stage: Any,
+) -> bool:
+    """validate_frame for a file read block by block, each block's canonical rows staged in
+    DuckDB as soon as they are checked; duplicates are found there once every block is in.
+
+    The same rows, problems (in file order) and rejected keys as validate_frame on the whole
+    file. False, with nothing recorded, when a block does not read as the careful reader
+    would read it: the caller then reads the file that way.
+    """
+    from ingest.records import CanonicalRows
+    from ingest.staging import drop_duplicates, duplicate_rows
+    from ingest.validate import duplicate_problem
+
+    staged = stage.new(table)
+    by_line: list[tuple[int, list[Any]]] = []
+    rejected: set[str] = set()
+    rows_read = 0
+    try:
+        for chunk in source.chunks():
+            part = CanonicalRows(source_id=result.source_id, status_origin=result.status_origin)
+            validate_frame(table, chunk, rows, vocabularies, part, dedupe=False)
+            rows_read += part.rows_read
+            for problem in part.problems:
+                if by_line and by_line[-1][0] == problem.row:
+                    by_line[-1][1].append(problem)
+                else:
+                    by_line.append((problem.row, [problem]))
+            rejected |= part.rejected_keys.get(table, set())
+            canonical = part.tables.get(table)
+            del part
+            if canonical is not None:
+                stage.append(staged, canonical)
+    except NotColumnar:
+        stage.con.execute(f"DROP TABLE {staged.name}")
+        return False
+    duplicates = duplicate_rows(stage.con, staged)
+    if duplicates:
+        records = _records_at(source, {int(ref.rpartition(":")[2]) for _k, ref, _f in duplicates})
+        for key, ref, first_ref in duplicates:
+            line = int(ref.rpartition(":")[2])
+            raw = _raw_row(table, source.file, {ROW: line, **records[line]})
+            raw_text = json.dumps(
+                {k: v for k, v in raw.values.items() if v is not None}, ensure_ascii=False
+            )
+            by_line.append((line, [duplicate_problem(table, rows, raw, key, first_ref, raw_text)]))
+            rejected.add(key)
+        drop_duplicates(stage.con, staged)
+        by_line.sort(key=lambda item: item[0])
+    result.rows_read += rows_read
+    result.problems.extend(p for _line, problems in by_line for p in problems)
+    if rejected:
+        result.rejected_keys.setdefault(table, set()).update(rejected)
+    result.tables[table] = staged
+    return True
+
+
+def _records_at(source: RegisterFile, lines: set[int]) -> dict[int, dict[str, Any]]:
+    """The cleaned cells of some lines of a file, read again (a duplicate's message quotes
+    its row, which no longer is in memory)."""
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in source.chunks():
+        wanted = chunk.frame.filter(pl.col(ROW).is_in(sorted(lines)))
+        for record in wanted.iter_rows(named=True):
+            line = record.pop(ROW)
+            found[line] = record
+    return found
 
 
 def as_dicts(rows: list[dict[str, Any]] | pl.DataFrame) -> list[dict[str, Any]]:

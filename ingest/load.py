@@ -23,13 +23,12 @@ import polars as pl
 import pyarrow as pa
 
 from ingest.paths import SCHEMA_FILE
+from ingest.staging import BOOKKEEPING_COLUMNS, STAGE_SLICE_ROWS, STAGED_DEFAULTS, StagedTable
 from ingest.validate import ID_COLUMNS
 
-# Canonical rows of one table: dicts from the row-by-row path, a frame from the columnar one.
-Rows = list[dict[str, Any]] | pl.DataFrame
-BOOKKEEPING_COLUMNS = ("source_ref", "first_run_id", "changed_run_id", "withdrawn_run_id")
-STAGED_DEFAULTS = {"is_synthetic": False}
-STAGE_SLICE_ROWS = 100_000
+# Canonical rows of one table: dicts from the row-by-row path, a frame from the columnar one,
+# or either staged in DuckDB during validation.
+Rows = list[dict[str, Any]] | pl.DataFrame | StagedTable
 
 
 @dataclass
@@ -158,12 +157,15 @@ def _stage(
 ) -> None:
     """Stage rows in `incoming` (typed like the target) and protected keys in `kept_keys`."""
     con.execute("DROP TABLE IF EXISTS incoming")
-    con.execute(f"CREATE TEMP TABLE incoming AS SELECT * FROM main.{table} LIMIT 0")  # noqa: S608
     con.execute("CREATE OR REPLACE TEMP TABLE kept_keys (key VARCHAR)")
     if keep_keys:
         con.register("kept_arrow", pa.table({"key": sorted(keep_keys)}))
         con.execute("INSERT INTO kept_keys SELECT key FROM kept_arrow")
         con.unregister("kept_arrow")
+    if isinstance(rows, StagedTable):  # already typed like the target: it becomes `incoming`
+        con.execute(f"ALTER TABLE {rows.name} RENAME TO incoming")
+        return
+    con.execute(f"CREATE TEMP TABLE incoming AS SELECT * FROM main.{table} LIMIT 0")  # noqa: S608
     if len(rows) == 0:
         return
     staged = [c for c in columns if c not in BOOKKEEPING_COLUMNS[1:]]
@@ -280,7 +282,9 @@ def merge_status_events(
     table = "status_events"
     columns = table_columns(con, table)
     content = history_columns(table, columns)
-    if isinstance(rows, pl.DataFrame):
+    if isinstance(rows, StagedTable):
+        pass  # staged with its observed_at (the build's time when the source gives none)
+    elif isinstance(rows, pl.DataFrame):
         if "observed_at" not in rows.columns:
             rows = rows.with_columns(pl.lit(observed_at).alias("observed_at"))
     else:

@@ -188,8 +188,10 @@ def test_a_file_read_in_many_chunks_gives_what_one_read_gives(
         recommendations="\n".join(recommendations) + "\n",
         status_events="\r\n".join(events),
     )
-    data = (register / "recommendations.csv").read_bytes()
-    assert len(columnar._line_aligned(data, columnar.CHUNK_BYTES)) > 10
+    source = columnar.open_csv_file(
+        register / "recommendations.csv", "recommendations", "recommendations.csv"
+    )
+    assert source is not None and len(list(source.blocks())) > 10
     assert {"recommendations", "status_events"} <= set(_assert_same(register))
     fast, _ = _validated(register, columnar=True)
     found = [(p.file.rsplit("/", 1)[-1], p.row, p.column) for p in fast.problems]
