@@ -50,9 +50,7 @@ def _published(data_dir: Path) -> dict[str, list]:
     with duckdb.connect(str(path), read_only=True) as con:
         for table, key in ID_COLUMNS.items():
             clock = " EXCLUDE (observed_at)" if table == "status_events" else ""
-            found[table] = con.execute(
-                f"SELECT *{clock} FROM {table} ORDER BY {key}"  # noqa: S608 - our own names
-            ).fetchall()
+            found[table] = con.execute(f"SELECT *{clock} FROM {table} ORDER BY {key}").fetchall()
         found["changes"] = sorted(
             (
                 [r[0], r[1], r[2], r[3], _document(r[4]), _document(r[5])]
