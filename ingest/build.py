@@ -49,7 +49,9 @@ Step = Callable[[str], None]
 # DuckDB's own memory while merging and storing the views. By default it keeps up to 80 % of
 # the machine's memory in its buffers; bounded, it writes what does not fit to a temporary
 # folder next to the file being built (and removes it), so the build's peak stays modest.
+# While rows are staged and merged, less: what the build holds in Python is then largest.
 BUILD_MEMORY_LIMIT = "256MB"
+STAGING_MEMORY_LIMIT = "192MB"
 
 
 @dataclass(frozen=True)
@@ -318,7 +320,7 @@ def build_snapshot(
         ):
             return _unchanged_result(previous, inputs, unchanged, say)
         building = partial_path(data_dir, f"building-{started_at:%Y%m%dT%H%M%S%f}")
-        con = duckdb.connect(str(building), config={"memory_limit": BUILD_MEMORY_LIMIT})
+        con = duckdb.connect(str(building), config={"memory_limit": STAGING_MEMORY_LIMIT})
         try:
             create_schema(con)
             run_id = (copy_previous(con, previous) if previous else 0) + 1
@@ -343,6 +345,8 @@ def build_snapshot(
             say(f"load: run {run_id} merged in {time.perf_counter() - t0:.2f}s")
             name = new_snapshot_name(run_id, started_at, synthetic=command == "synth")
             con.execute("UPDATE ingest_runs SET snapshot_file = ? WHERE run_id = ?", [name, run_id])
+            _drop_staged(con)
+            con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
         except BaseException:
             con.close()
             raise
@@ -392,6 +396,15 @@ def _validate_sources(
         outcome.rows_read = canonical.rows_read
         validated.append(canonical)
     return outcomes, validated
+
+
+def _drop_staged(con: duckdb.DuckDBPyConnection) -> None:
+    """Free what staging and merging left in DuckDB's memory before the views need it."""
+    temporary = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'temp'"
+    ).fetchall()
+    for (table,) in temporary:
+        con.execute(f'DROP TABLE temp.main."{table}"')
 
 
 def _claims(con: duckdb.DuckDBPyConnection, validated: list[CanonicalRows]) -> Claims:

@@ -35,8 +35,9 @@ from ingest.validate import (
 
 # Columns a staged row may lack, filled as the merge always filled them.
 STAGED_DEFAULTS = {"is_synthetic": False}
-# Rows converted to Arrow at a time when a frame is staged: a whole-frame copy would double it.
-STAGE_SLICE_ROWS = 100_000
+# Rows converted to Arrow at a time when a frame is staged: a whole-frame copy would double a
+# large one, while every INSERT costs DuckDB a fixed overhead (a block is one slice).
+STAGE_SLICE_ROWS = 250_000
 BOOKKEEPING_COLUMNS = ("source_ref", "first_run_id", "changed_run_id", "withdrawn_run_id")
 
 
@@ -127,7 +128,9 @@ class SourceStage:
                 part.select(
                     pl.col(c) if c in rows.columns else pl.lit(defaults.get(c)).alias(c)
                     for c in columns
-                ).to_arrow()
+                )
+                .rechunk()
+                .to_arrow()  # DuckDB reads many small Arrow chunks far more slowly
                 for part in rows.iter_slices(STAGE_SLICE_ROWS)
             )
         else:
