@@ -345,11 +345,13 @@ def build_snapshot(
             say(f"load: run {run_id} merged in {time.perf_counter() - t0:.2f}s")
             name = new_snapshot_name(run_id, started_at, synthetic=command == "synth")
             con.execute("UPDATE ingest_runs SET snapshot_file = ? WHERE run_id = ?", [name, run_id])
-            _drop_staged(con)
-            con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
-        except BaseException:
+            # Closed and opened again for the views: everything staging and merging left
+            # in DuckDB's memory (its buffers, its allocator's caches) goes with the
+            # connection, so the views start from the rows alone.
+            con.execute("CHECKPOINT")
+        finally:
             con.close()
-            raise
+        con = duckdb.connect(str(building), config={"memory_limit": BUILD_MEMORY_LIMIT})
         snapshot = seal_and_publish(
             con, building, data_dir, name, as_of or started_at.date(), vocabularies, say
         )
@@ -396,15 +398,6 @@ def _validate_sources(
         outcome.rows_read = canonical.rows_read
         validated.append(canonical)
     return outcomes, validated
-
-
-def _drop_staged(con: duckdb.DuckDBPyConnection) -> None:
-    """Free what staging and merging left in DuckDB's memory before the views need it."""
-    temporary = con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'temp'"
-    ).fetchall()
-    for (table,) in temporary:
-        con.execute(f'DROP TABLE temp.main."{table}"')
 
 
 def _claims(con: duckdb.DuckDBPyConnection, validated: list[CanonicalRows]) -> Claims:

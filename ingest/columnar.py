@@ -15,7 +15,6 @@ characters. Anything else is read the careful way.
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import json
 import os
@@ -355,6 +354,7 @@ def validate_frame(
     vocabularies: Vocabularies,
     result: Any,
     dedupe: bool = True,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> None:
     """validate_source for one table read by columns: the same canonical rows, the same
     problems in the same order. Without `dedupe` (one block of a file read in blocks), rows
@@ -477,7 +477,7 @@ def validate_frame(
         (pl.lit(f"{register.file}:") + pl.col(ROW).cast(pl.String)).alias("source_ref"),
     ]
     if table == "status_events":
-        canonical = _with_event_ids(kept, columns, rows.status_origin)
+        canonical = _with_event_ids(kept, columns, rows.status_origin, con)
     else:
         canonical = kept.select(*columns)
         if ID_COLUMNS[table] not in canonical.columns:
@@ -511,7 +511,7 @@ def validate_streamed(
     try:
         for chunk in source.chunks():
             part = CanonicalRows(source_id=result.source_id, status_origin=result.status_origin)
-            validate_frame(table, chunk, rows, vocabularies, part, dedupe=False)
+            validate_frame(table, chunk, rows, vocabularies, part, dedupe=False, con=stage.con)
             rows_read += part.rows_read
             for problem in part.problems:
                 if by_line and by_line[-1][0] == problem.row:
@@ -578,7 +578,12 @@ def _dtype(spec: Any) -> pl.DataType:
     return pl.String()
 
 
-def _with_event_ids(kept: pl.DataFrame, columns: list[pl.Expr], origin: str) -> pl.DataFrame:
+def _with_event_ids(
+    kept: pl.DataFrame,
+    columns: list[pl.Expr],
+    origin: str,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> pl.DataFrame:
     """origin, slot_key and event_id exactly as validate._canonical makes them."""
     shown = {v: str(v) for v in kept["progress"].drop_nulls().unique().to_list()}
     parts = [
@@ -606,23 +611,20 @@ def _with_event_ids(kept: pl.DataFrame, columns: list[pl.Expr], origin: str) -> 
         *columns,
         pl.lit(origin).alias("origin"),
         pl.col("__key__").alias("slot_key"),
-        short_hashes_of(payloads).alias("event_id"),
+        short_hashes_of(payloads, con).alias("event_id"),
     )
 
 
-def short_hashes_of(payloads: pl.Series) -> pl.Series:
+def short_hashes_of(payloads: pl.Series, con: duckdb.DuckDBPyConnection | None = None) -> pl.Series:
     """short_hashes for a whole column, computed by DuckDB's sha256 (the same digest of the
-    same UTF-8 bytes) on every core, instead of a million hashlib calls."""
-    con = _hasher()
+    same UTF-8 bytes) on every core, instead of a million hashlib calls. On the build's own
+    connection when there is one: a second DuckDB would keep memory of its own."""
+    if con is None:
+        with duckdb.connect(config={"memory_limit": HASH_MEMORY_LIMIT}) as own:
+            return short_hashes_of(payloads, own)
     con.register("payloads", pa.table({"payload": payloads.to_arrow()}))
     try:
         hashed = con.sql("SELECT left(sha256(payload), 20) AS event_id FROM payloads")
         return pl.Series(hashed.to_arrow_table()["event_id"], dtype=pl.String)
     finally:
         con.unregister("payloads")
-
-
-@functools.cache
-def _hasher() -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB for hashing, opened once: a file read in blocks hashes often."""
-    return duckdb.connect(config={"memory_limit": HASH_MEMORY_LIMIT})
