@@ -141,3 +141,31 @@ def test_bad_rows_in_many_blocks_are_rejected_the_same_either_way(
     assert any("synth-cycle-404" in reason for _name, _row, reason in reasons)
     notes = [r for r in published["status_events"] if 'a note, with "quotes"' in r]
     assert len(notes) == 1
+
+
+def test_a_block_the_fast_reader_cannot_read_sends_the_file_the_careful_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "registers"
+    result = CliRunner().invoke(
+        app,
+        [
+            "synth", "--as-registers", str(folder), "--institutions", "2",
+            "--recommendations", "100", "--events", "1000",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    monkeypatch.setattr(columnar, "CHUNK_BYTES", 8192)
+    read_chunk = columnar._read_chunk
+    gave_up: list[int] = []
+
+    def fails_late(data: bytes, names: list[str], first: bool, first_line: int):
+        if "progress" in names and first_line > 500:  # a later block of the status events
+            gave_up.append(first_line)
+            return None
+        return read_chunk(data, names, first, first_line)
+
+    monkeypatch.setattr(columnar, "_read_chunk", fails_late)
+    published = _assert_same_snapshot(folder / "sources.toml", tmp_path, monkeypatch)
+    assert gave_up, "the fast reader never reached a later block"
+    assert len(published["status_events"]) > 500
