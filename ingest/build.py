@@ -1,8 +1,9 @@
 """Build and publish a snapshot: validate → load → views → publish.
 
 A build reads its sources, starts a new snapshot file from a copy of the current one,
-merges every source that could be read, creates the indicator views and only then publishes
-the file. A source that fails keeps its previous rows; a build that dies leaves the previous
+validates every source into it (each table staged in DuckDB as it is checked, never held
+whole in Python), merges every source that could be read, creates the indicator views and
+only then publishes the file. A source that fails keeps its previous rows; a build that dies leaves the previous
 snapshot current.
 """
 
@@ -334,7 +335,7 @@ def build_snapshot(
             claims = _claims(con, validated)
             for canonical in validated:
                 outcome = outcomes[canonical.source_id]
-                _merge_source(con, canonical, outcome, run_id, started_at, reread, claims)
+                _merge_source(con, canonical, outcome, run_id, reread, claims)
                 outcome.problems = canonical.problems
                 if canonical.source_id in hashes:
                     _record_content(con, canonical.source_id, hashes[canonical.source_id], run_id)
@@ -451,7 +452,6 @@ def _merge_source(
     canonical: CanonicalRows,
     outcome: SourceOutcome,
     run_id: int,
-    started_at: dt.datetime,
     reread: set[str],
     claims: Claims,
 ) -> None:
@@ -460,7 +460,7 @@ def _merge_source(
         # whole, is left as it was: an absent file is not a request to withdraw every row.
         if table in canonical.unreadable_tables or table not in canonical.present_tables:
             continue
-        rows = canonical.tables.get(table, [])
+        rows = canonical.tables[table]  # validation staged every table the source provided
         if table != "status_events":
             _settle_ownership(con, table, canonical, rows, run_id, reread, claims)
         keep = set(canonical.rejected_keys.get(table, set()))
@@ -469,13 +469,7 @@ def _merge_source(
             keep |= _listed_elsewhere(con, table, canonical.source_id)
         if table == "status_events":
             counts = merge_status_events(
-                con,
-                canonical.source_id,
-                rows,
-                run_id,
-                canonical.observed_at or started_at,
-                canonical.status_origin,
-                keep,
+                con, canonical.source_id, rows, run_id, canonical.status_origin, keep
             )
         else:
             counts = merge_entities(con, table, canonical.source_id, rows, run_id, keep)
