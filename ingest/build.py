@@ -3,8 +3,8 @@
 A build reads its sources, starts a new snapshot file from a copy of the current one,
 validates every source into it (each table staged in DuckDB as it is checked, never held
 whole in Python), merges every source that could be read, creates the indicator views and
-only then publishes the file. A source that fails keeps its previous rows; a build that dies leaves the previous
-snapshot current.
+only then publishes the file. A source that fails keeps its previous rows; a build that dies
+leaves the previous snapshot current.
 """
 
 from __future__ import annotations
