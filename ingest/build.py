@@ -1,9 +1,10 @@
 """Build and publish a snapshot: validate → load → views → publish.
 
 A build reads its sources, starts a new snapshot file from a copy of the current one,
-merges every source that could be read, creates the indicator views and only then publishes
-the file. A source that fails keeps its previous rows; a build that dies leaves the previous
-snapshot current.
+validates every source into it (each table staged in DuckDB as it is checked, never held
+whole in Python), merges every source that could be read, creates the indicator views and
+only then publishes the file. A source that fails keeps its previous rows; a build that dies
+leaves the previous snapshot current.
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import polars as pl
 import pyarrow as pa
 
 from ingest import __version__
-from ingest.columnar import as_dicts
 from ingest.indicators import definitions_hash
 from ingest.load import (
     MergeCounts,
@@ -30,7 +29,6 @@ from ingest.load import (
     merge_entities,
     merge_status_events,
     move_to_source,
-    owners,
 )
 from ingest.publish import seal_and_publish
 from ingest.records import CanonicalRows, Problem, SourceError, SourceRows
@@ -44,14 +42,17 @@ from ingest.snapshot import (
     remove_stale_partials,
 )
 from ingest.sources_config import LiveSource, RegisterSource, SourceConfig
-from ingest.validate import ID_COLUMNS, check_references, validate_source
+from ingest.staging import SourceStage, StagedTable, check_staged_references, delete_rows
+from ingest.validate import ID_COLUMNS, validate_source
 from ingest.vocab import Vocabularies, load_vocabularies
 
 Step = Callable[[str], None]
 # DuckDB's own memory while merging and storing the views. By default it keeps up to 80 % of
 # the machine's memory in its buffers; bounded, it writes what does not fit to a temporary
 # folder next to the file being built (and removes it), so the build's peak stays modest.
+# While rows are staged and merged, less: what the build holds in Python is then largest.
 BUILD_MEMORY_LIMIT = "256MB"
+STAGING_MEMORY_LIMIT = "192MB"
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ class UnreadRegister:
     display_root: Path | None = None
 
     def read(self) -> SourceRows:
-        return read_register(self.source_id, self.path, self.display_root, columnar=True)
+        return read_register(
+            self.source_id, self.path, self.display_root, columnar=True, streamed=True
+        )
 
     def content_hash(self, vocabularies: Vocabularies) -> str:
         """SHA-256 of everything the register's rows are made from: its files' names (as
@@ -317,50 +320,22 @@ def build_snapshot(
             previous, inputs, unchanged, as_of or started_at.date()
         ):
             return _unchanged_result(previous, inputs, unchanged, say)
-        outcomes: dict[str, SourceOutcome] = {}
-        validated: list[CanonicalRows] = []
-        for config, read in inputs:
-            outcome = SourceOutcome(source_id=config.id, kind=config.kind)
-            outcomes[config.id] = outcome
-            if config.id in unchanged:
-                outcome.same_content = True
-                continue
-            owned = isinstance(read, UnreadRegister)
-            if isinstance(read, UnreadRegister):
-                try:
-                    read = read.read()
-                except SourceError as error:
-                    read = error
-            if isinstance(read, SourceError):
-                outcome.status = "failed"
-                outcome.error = str(read)
-                continue
-            canonical = validate_source(read, vocabularies)
-            if owned:  # read here, so its raw text can go before the merge needs the memory
-                read.frames.clear()
-                read.tables.clear()
-            outcome.rows_read = canonical.rows_read
-            validated.append(canonical)
-        say(f"validate: {len(validated)} source(s) read in {time.perf_counter() - t0:.2f}s")
-
-        t0 = time.perf_counter()
         building = partial_path(data_dir, f"building-{started_at:%Y%m%dT%H%M%S%f}")
-        con = duckdb.connect(str(building), config={"memory_limit": BUILD_MEMORY_LIMIT})
+        con = duckdb.connect(str(building), config={"memory_limit": STAGING_MEMORY_LIMIT})
         try:
             create_schema(con)
             run_id = (copy_previous(con, previous) if previous else 0) + 1
+            outcomes, validated = _validate_sources(
+                con, inputs, unchanged, vocabularies, started_at
+            )
+            say(f"validate: {len(validated)} source(s) read in {time.perf_counter() - t0:.2f}s")
+            t0 = time.perf_counter()
             reread = {c.source_id for c in validated}
-            check_references(validated, *_current_ids(con, reread))
-            claims: Claims = {}
-            for c in validated:
-                for table, rows in c.tables.items():
-                    if table == "status_events":  # events are never owned: no claim to settle
-                        continue
-                    for row_id in _ids(table, rows):
-                        claims.setdefault(table, {}).setdefault(row_id, set()).add(c.source_id)
+            check_staged_references(con, validated, reread)
+            claims = _claims(con, validated)
             for canonical in validated:
                 outcome = outcomes[canonical.source_id]
-                _merge_source(con, canonical, outcome, run_id, started_at, reread, claims)
+                _merge_source(con, canonical, outcome, run_id, reread, claims)
                 outcome.problems = canonical.problems
                 if canonical.source_id in hashes:
                     _record_content(con, canonical.source_id, hashes[canonical.source_id], run_id)
@@ -371,13 +346,105 @@ def build_snapshot(
             say(f"load: run {run_id} merged in {time.perf_counter() - t0:.2f}s")
             name = new_snapshot_name(run_id, started_at, synthetic=command == "synth")
             con.execute("UPDATE ingest_runs SET snapshot_file = ? WHERE run_id = ?", [name, run_id])
-        except BaseException:
+            # Closed and opened again for the views: everything staging and merging left
+            # in DuckDB's memory (its buffers, its allocator's caches) goes with the
+            # connection, so the views start from the rows alone.
+            con.execute("CHECKPOINT")
+        finally:
             con.close()
-            raise
+        con = duckdb.connect(str(building), config={"memory_limit": BUILD_MEMORY_LIMIT})
         snapshot = seal_and_publish(
             con, building, data_dir, name, as_of or started_at.date(), vocabularies, say
         )
     return BuildResult(run_id=run_id, snapshot=snapshot, outcomes=list(outcomes.values()))
+
+
+def _validate_sources(
+    con: duckdb.DuckDBPyConnection,
+    inputs: list[SourceInput],
+    unchanged: dict[str, tuple[str, int]],
+    vocabularies: Vocabularies,
+    started_at: dt.datetime,
+) -> tuple[dict[str, SourceOutcome], list[CanonicalRows]]:
+    """Read and validate every source that needs it, staging its rows in the snapshot being
+    built as they are checked; a source that cannot be read is a failed outcome."""
+    outcomes: dict[str, SourceOutcome] = {}
+    validated: list[CanonicalRows] = []
+    for number, (config, read) in enumerate(inputs):
+        outcome = SourceOutcome(source_id=config.id, kind=config.kind)
+        outcomes[config.id] = outcome
+        if config.id in unchanged:
+            outcome.same_content = True
+            continue
+        owned = isinstance(read, UnreadRegister)
+        if isinstance(read, UnreadRegister):
+            try:
+                read = read.read()
+            except SourceError as error:
+                read = error
+        if isinstance(read, SourceError):
+            outcome.status = "failed"
+            outcome.error = str(read)
+            continue
+        stage = SourceStage(
+            con,
+            f"s{number}",
+            observed_at=read.observed_at or started_at,
+            observed=read.observed_at is not None,
+        )
+        canonical = validate_source(read, vocabularies, stage)
+        if owned:  # read here, and its rows are staged now: the raw text can go
+            read.frames.clear()
+            read.tables.clear()
+        outcome.rows_read = canonical.rows_read
+        validated.append(canonical)
+    return outcomes, validated
+
+
+def _claims(con: duckdb.DuckDBPyConnection, validated: list[CanonicalRows]) -> Claims:
+    """The ids more than one source lists in this run (events are never owned), with the
+    sources listing each; every listed id and its source also go to `claimed_ids`, which
+    tells a source that no longer lists a row that another one does (it moves, not goes)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE claimed_ids (table_name VARCHAR, id VARCHAR, source VARCHAR)"
+    )
+    claims: Claims = {}
+    if len(validated) < 2:
+        return claims
+    for table in TABLE_ORDER:
+        staged = [
+            (c.source_id, c.tables[table])
+            for c in validated
+            if isinstance(c.tables.get(table), StagedTable)
+        ]
+        if table == "status_events" or not staged:
+            continue
+        key = ID_COLUMNS[table]
+        for source, rows in staged:
+            con.execute(
+                f"INSERT INTO claimed_ids SELECT DISTINCT ?, {key}, ? FROM {rows.name}",  # noqa: S608
+                [table, source],
+            )
+        rows = con.execute(
+            "SELECT id, list(DISTINCT source) FROM claimed_ids WHERE table_name = ? "
+            "GROUP BY id HAVING count(DISTINCT source) > 1",
+            [table],
+        ).fetchall()
+        claims[table] = {row_id: set(sources) for row_id, sources in rows}
+    return claims
+
+
+def _listed_elsewhere(con: duckdb.DuckDBPyConnection, table: str, source_id: str) -> set[str]:
+    """This source's current rows that another source lists in this run."""
+    key = ID_COLUMNS[table]
+    rows = con.execute(
+        f"""SELECT id FROM claimed_ids
+            WHERE table_name = ? AND source <> ?
+              AND id IN (SELECT {key} FROM main.{table}
+                         WHERE source_id = ? AND withdrawn_run_id IS NULL)""",  # noqa: S608
+        [table, source_id, source_id],
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def _merge_source(
@@ -385,7 +452,6 @@ def _merge_source(
     canonical: CanonicalRows,
     outcome: SourceOutcome,
     run_id: int,
-    started_at: dt.datetime,
     reread: set[str],
     claims: Claims,
 ) -> None:
@@ -394,34 +460,20 @@ def _merge_source(
         # whole, is left as it was: an absent file is not a request to withdraw every row.
         if table in canonical.unreadable_tables or table not in canonical.present_tables:
             continue
-        rows = canonical.tables.get(table, [])
+        rows = canonical.tables[table]  # validation staged every table the source provided
         if table != "status_events":
-            rows = _settle_ownership(con, table, canonical, rows, run_id, reread, claims)
+            _settle_ownership(con, table, canonical, rows, run_id, reread, claims)
         keep = set(canonical.rejected_keys.get(table, set()))
         if table != "status_events":
             # A row another source lists in this run is moving there, not withdrawn.
-            keep |= {
-                row_id for row_id, by in claims.get(table, {}).items() if by - {canonical.source_id}
-            }
+            keep |= _listed_elsewhere(con, table, canonical.source_id)
         if table == "status_events":
             counts = merge_status_events(
-                con,
-                canonical.source_id,
-                rows,
-                run_id,
-                canonical.observed_at or started_at,
-                canonical.status_origin,
-                keep,
+                con, canonical.source_id, rows, run_id, canonical.status_origin, keep
             )
         else:
             counts = merge_entities(con, table, canonical.source_id, rows, run_id, keep)
         outcome.counts.add(counts)
-
-
-def _ids(table: str, rows: list[dict] | pl.DataFrame) -> list[str]:
-    if isinstance(rows, pl.DataFrame):
-        return rows[ID_COLUMNS[table]].to_list()
-    return [row[ID_COLUMNS[table]] for row in rows]
 
 
 def _record_content(
@@ -458,48 +510,40 @@ def _settle_ownership(
     con: duckdb.DuckDBPyConnection,
     table: str,
     canonical: CanonicalRows,
-    rows: list[dict],
+    rows: StagedTable,
     run_id: int,
     reread: set[str],
     claims: Claims,
-) -> list[dict]:
+) -> None:
     """Rows another source provides: take them over when that source no longer lists them
     (a cycle moved between registers); otherwise reject them, naming the other source."""
     key = ID_COLUMNS[table]
-    kept: list[dict] = []
-    existing = owners(con, table, _ids(table, rows))
-    if isinstance(rows, pl.DataFrame):
-        elsewhere = [i for i, (owner, _) in existing.items() if owner != canonical.source_id]
-        if not elsewhere:
-            return rows
-        # Only the rows another source provides need the row-by-row decision below.
-        moving = pl.col(key).is_in(pl.Series(elsewhere, dtype=pl.String).implode())
-        kept_frame, rows = rows.filter(~moving), as_dicts(rows.filter(moving))
-        decided = _settle_ownership(con, table, canonical, rows, run_id, reread, claims)
-        return pl.concat([kept_frame, pl.from_dicts(decided, schema=kept_frame.schema)])
-    for row in rows:
-        owner, current = existing.get(row[key], (canonical.source_id, True))
-        if owner == canonical.source_id:
-            kept.append(row)
-            continue
-        still_claimed = owner in claims.get(table, {}).get(row[key], set())
+    elsewhere = con.execute(
+        f"""SELECT s.rowid, s.{key}, s.source_ref, e.source_id, e.withdrawn_run_id IS NULL
+            FROM {rows.name} AS s JOIN main.{table} AS e ON e.{key} = s.{key}
+            WHERE e.source_id <> ? ORDER BY s.rowid""",  # noqa: S608 - names from our schema
+        [canonical.source_id],
+    ).fetchall()
+    rejected: list[int] = []
+    for rowid, row_id, source_ref, owner, current in elsewhere:
+        still_claimed = owner in claims.get(table, {}).get(row_id, set())
         if not current or (owner in reread and not still_claimed):
-            move_to_source(con, table, row[key], owner, canonical.source_id, run_id)
-            kept.append(row)
+            move_to_source(con, table, row_id, owner, canonical.source_id, run_id)
             continue
-        file, _, line = row["source_ref"].rpartition(":")
+        file, _, line = source_ref.rpartition(":")
         canonical.problems.append(
             Problem(
                 canonical.source_id,
                 file,
                 int(line) if line.isdigit() else None,
                 None,
-                f"this {table[:-1].replace('_', ' ')} ('{row[key]}') is already provided "
+                f"this {table[:-1].replace('_', ' ')} ('{row_id}') is already provided "
                 f"by source '{owner}'",
-                value=row[key],
+                value=row_id,
             )
         )
-    return kept
+        rejected.append(rowid)
+    delete_rows(con, rows, rejected)
 
 
 def _record_run(

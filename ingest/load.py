@@ -13,23 +13,15 @@ input, so composing them into statements is safe; every value is a bound paramet
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
-import polars as pl
 import pyarrow as pa
 
 from ingest.paths import SCHEMA_FILE
+from ingest.staging import BOOKKEEPING_COLUMNS, StagedTable
 from ingest.validate import ID_COLUMNS
-
-# Canonical rows of one table: dicts from the row-by-row path, a frame from the columnar one.
-Rows = list[dict[str, Any]] | pl.DataFrame
-BOOKKEEPING_COLUMNS = ("source_ref", "first_run_id", "changed_run_id", "withdrawn_run_id")
-STAGED_DEFAULTS = {"is_synthetic": False}
-STAGE_SLICE_ROWS = 100_000
 
 
 @dataclass
@@ -149,46 +141,16 @@ def copy_previous(con: duckdb.DuckDBPyConnection, previous: Path) -> int:
     return int(last[0]) if last and last[0] is not None else 0
 
 
-def _stage(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    rows: Rows,
-    columns: list[str],
-    keep_keys: set[str],
-) -> None:
-    """Stage rows in `incoming` (typed like the target) and protected keys in `kept_keys`."""
+def _stage(con: duckdb.DuckDBPyConnection, rows: StagedTable, keep_keys: set[str]) -> None:
+    """Make the staged rows the `incoming` rows (staged typed like the target, so no copy)
+    and the protected keys `kept_keys`."""
     con.execute("DROP TABLE IF EXISTS incoming")
-    con.execute(f"CREATE TEMP TABLE incoming AS SELECT * FROM main.{table} LIMIT 0")  # noqa: S608
     con.execute("CREATE OR REPLACE TEMP TABLE kept_keys (key VARCHAR)")
     if keep_keys:
         con.register("kept_arrow", pa.table({"key": sorted(keep_keys)}))
         con.execute("INSERT INTO kept_keys SELECT key FROM kept_arrow")
         con.unregister("kept_arrow")
-    if len(rows) == 0:
-        return
-    staged = [c for c in columns if c not in BOOKKEEPING_COLUMNS[1:]]
-    if isinstance(rows, pl.DataFrame):
-        # Slice by slice: an Arrow copy of a million-row frame would double its memory.
-        parts = (
-            part.select(
-                pl.col(c) if c in rows.columns else pl.lit(STAGED_DEFAULTS.get(c)).alias(c)
-                for c in staged
-            ).to_arrow()
-            for part in rows.iter_slices(STAGE_SLICE_ROWS)
-        )
-    else:
-        parts = iter(
-            [
-                pa.Table.from_pylist(
-                    [{c: row.get(c, STAGED_DEFAULTS.get(c)) for c in staged} for row in rows]
-                )
-            ]
-        )
-    names = ", ".join(f'"{c}"' for c in staged)
-    for arrow in parts:
-        con.register("incoming_arrow", arrow)
-        con.execute(f"INSERT INTO incoming ({names}) SELECT {names} FROM incoming_arrow")  # noqa: S608
-        con.unregister("incoming_arrow")
+    con.execute(f"ALTER TABLE {rows.name} RENAME TO incoming")
 
 
 def _json_struct(alias: str, columns: list[str]) -> str:
@@ -199,7 +161,7 @@ def merge_entities(
     con: duckdb.DuckDBPyConnection,
     table: str,
     source_id: str,
-    rows: Rows,
+    rows: StagedTable,
     run_id: int,
     keep_keys: set[str],
 ) -> MergeCounts:
@@ -207,7 +169,7 @@ def merge_entities(
     key = ID_COLUMNS[table]
     columns = table_columns(con, table)
     content = history_columns(table, columns)
-    _stage(con, table, rows, columns, keep_keys)
+    _stage(con, rows, keep_keys)
     differs = " OR ".join(f'e."{c}" IS DISTINCT FROM i."{c}"' for c in content)
     counts = MergeCounts()
     counts.new = con.execute(
@@ -270,9 +232,8 @@ def merge_entities(
 def merge_status_events(
     con: duckdb.DuckDBPyConnection,
     source_id: str,
-    rows: Rows,
+    rows: StagedTable,
     run_id: int,
-    observed_at: dt.datetime,
     origin: str,
     keep_slots: set[str],
 ) -> MergeCounts:
@@ -280,13 +241,8 @@ def merge_status_events(
     table = "status_events"
     columns = table_columns(con, table)
     content = history_columns(table, columns)
-    if isinstance(rows, pl.DataFrame):
-        if "observed_at" not in rows.columns:
-            rows = rows.with_columns(pl.lit(observed_at).alias("observed_at"))
-    else:
-        for row in rows:
-            row.setdefault("observed_at", observed_at)
-    _stage(con, table, rows, columns, keep_slots)
+    # Staged with its observed_at: the source's, or the build's time when it gives none.
+    _stage(con, rows, keep_slots)
     if origin == "observed":
         # A live source reports its current state on every read; only a state that differs
         # from the latest one recorded (same ordering as the views) is a new event.
@@ -377,24 +333,6 @@ def merge_status_events(
     counts.new -= superseded
     counts.changed += superseded
     return counts
-
-
-def owners(
-    con: duckdb.DuckDBPyConnection, table: str, ids: list[str]
-) -> dict[str, tuple[str, bool]]:
-    """For ids already in the table: the source that provides each, and whether it is current."""
-    if not ids:
-        return {}
-    key = ID_COLUMNS[table]
-    con.register("wanted_ids", pa.table({"id": ids}))
-    try:
-        rows = con.execute(
-            f"SELECT {key}, source_id, withdrawn_run_id IS NULL FROM main.{table} "  # noqa: S608
-            f"WHERE {key} IN (SELECT id FROM wanted_ids)"
-        ).fetchall()
-    finally:
-        con.unregister("wanted_ids")
-    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def move_to_source(

@@ -40,7 +40,8 @@ class SourceRows:
     unreadable_tables: set[str] = field(default_factory=set)
     # When a live source was read; a register's rows are observed when the build runs.
     observed_at: dt.datetime | None = None
-    # Tables read by columns (the fast path for a well-formed CSV): table -> RegisterFrame.
+    # Tables read by columns (the fast path for a well-formed CSV): table -> RegisterFrame,
+    # or, for a build, a RegisterFile read block by block as it is validated.
     frames: dict[str, Any] = field(default_factory=dict)
 
 
@@ -81,7 +82,8 @@ class CanonicalRows:
     """Validated rows of one source, per canonical table, plus what was rejected."""
 
     source_id: str
-    # One dict per row, or (from the columnar path) a Polars frame with the same columns.
+    # One dict per row, or (from the columnar path) a Polars frame with the same columns; in
+    # a build, every table staged in DuckDB (an ingest.staging.StagedTable).
     tables: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     # Keys of rows that were rejected but whose key could be read: their previous

@@ -16,7 +16,7 @@ import io
 from pathlib import Path
 
 from ingest.adapters.cells import clean_cell
-from ingest.columnar import read_csv_frame
+from ingest.columnar import open_csv_file
 from ingest.records import FORMULA_WITHOUT_VALUE, Problem, RawRow, SourceError, SourceRows
 from ingest.register_format import TABLE_ORDER, key_columns, register_columns
 
@@ -29,12 +29,18 @@ YEAR_FORMATS = ("yyyy",)
 
 
 def read_register(
-    source_id: str, path: Path, display_root: Path | None = None, columnar: bool = False
+    source_id: str,
+    path: Path,
+    display_root: Path | None = None,
+    columnar: bool = False,
+    streamed: bool = False,
 ) -> SourceRows:
     """Read a register: a folder of `<table>.csv` / `.xlsx` files, or one such file.
 
     With `columnar`, a well-formed CSV is kept as a frame (`SourceRows.frames`) for the fast
-    path instead of one RawRow per line; validation gives the same result either way.
+    path instead of one RawRow per line; validation gives the same result either way. With
+    `streamed` too, such a file is only checked here and read block by block as it is
+    validated (a `RegisterFile`), so a build never holds a whole register.
     """
     rows = SourceRows(source_id=source_id)
     files = register_files(path)
@@ -44,7 +50,7 @@ def read_register(
         if file.suffix.lower() == ".xlsx":
             _read_workbook(rows, file, display_root)
         else:
-            _read_csv(rows, file, display_root, columnar)
+            _read_csv(rows, file, display_root, columnar, streamed)
     return rows
 
 
@@ -123,7 +129,13 @@ def _decode(data: bytes, rows: SourceRows, display: str) -> str:
     return "\n".join(decoded)
 
 
-def _read_csv(rows: SourceRows, file: Path, root: Path | None, columnar: bool = False) -> None:
+def _read_csv(
+    rows: SourceRows,
+    file: Path,
+    root: Path | None,
+    columnar: bool = False,
+    streamed: bool = False,
+) -> None:
     display = _display(file, root)
     table = file.stem.strip().lower()
     if table not in register_columns():
@@ -135,13 +147,14 @@ def _read_csv(rows: SourceRows, file: Path, root: Path | None, columnar: bool = 
             + ", ".join(f"{t}.csv" for t in TABLE_ORDER),
         )
         return
-    data = file.read_bytes()
     if columnar and table not in rows.tables:
-        frame = read_csv_frame(data, table, display)
+        source = open_csv_file(file, table, display)
+        frame = source if streamed or source is None else source.frame()
         if frame is not None:
             rows.frames[table] = frame
             rows.tables[table] = []
             return
+    data = file.read_bytes()
     text = _decode(data, rows, display)
     del data
     if not text.strip():

@@ -103,6 +103,10 @@ CREATE OR REPLACE TABLE search_postings (
 """
 
 
+# Distinct texts analysed (and their terms inserted) at a time.
+ANALYSE_BATCH_TEXTS = 20_000
+
+
 @dataclass(frozen=True)
 class IndexStats:
     documents: int
@@ -114,15 +118,17 @@ def create_search_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SEARCH_TABLES_SQL)
 
 
-def _analyse(texts: list[tuple[str, tuple[str, ...]]]) -> tuple[pa.Table, pa.Array]:
-    """The terms of each distinct (text, languages): rows of (text_no, term, tf, word), and
-    each text's length in words."""
+def _analyse(
+    texts: list[tuple[str, tuple[str, ...]]], first_number: int = 0
+) -> tuple[pa.Table, pa.Array]:
+    """The terms of each distinct (text, languages), numbered from `first_number`: rows of
+    (text_no, term, tf, word), and each text's length in words."""
     text_no: list[int] = []
     terms: list[str] = []
     tfs: list[int] = []
     surfaces: list[str] = []
     lengths: list[int] = []
-    for number, (text, languages) in enumerate(texts):
+    for number, (text, languages) in enumerate(texts, start=first_number):
         found: dict[str, list] = {}
         pairs = words(text)
         lengths.append(len(pairs))
@@ -183,24 +189,47 @@ def build_search_index(
         """
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE search_texts AS {DOCUMENT_TEXTS_SQL}")
-    distinct = con.execute(
+    distinct = con.sql(
         """
         SELECT text, list_sort(list_filter(languages, lambda x: x IS NOT NULL)) AS languages
         FROM search_texts WHERE text IS NOT NULL
         GROUP BY ALL ORDER BY ALL
         """
-    ).fetchall()
-    analysed, lengths = _analyse([(text, tuple(langs)) for text, langs in distinct])
-    keys = pa.table(
-        {
-            "text_no": pa.array(range(len(distinct)), pa.int32()),
-            "text": pa.array([t for t, _ in distinct], pa.string()),
-            "languages": pa.array([list(langs) for _, langs in distinct], pa.list_(pa.string())),
-            "length": lengths,
-        }
+    ).to_arrow_table()
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE search_text_keys "
+        "(text_no INTEGER, text VARCHAR, languages VARCHAR[], length INTEGER)"
     )
-    con.register("search_text_keys", keys)
-    con.register("search_analysed", analysed)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE search_analysed "
+        "(text_no INTEGER, term VARCHAR, tf INTEGER, word VARCHAR)"
+    )
+    # A batch of texts at a time: the terms of every text as Python objects at once were
+    # the largest thing a build held.
+    for start in range(0, distinct.num_rows, ANALYSE_BATCH_TEXTS):
+        part = distinct.slice(start, ANALYSE_BATCH_TEXTS)
+        texts = part.column("text").to_pylist()
+        languages = part.column("languages").to_pylist()
+        analysed, lengths = _analyse(
+            [(text, tuple(langs)) for text, langs in zip(texts, languages, strict=True)], start
+        )
+        keys = pa.table(
+            {
+                "text_no": pa.array(range(start, start + part.num_rows), pa.int32()),
+                "text": part.column("text"),
+                "languages": part.column("languages"),
+                "length": lengths,
+            }
+        )
+        con.register("search_keys_arrow", keys)
+        con.register("search_analysed_arrow", analysed)
+        try:
+            con.execute("INSERT INTO search_text_keys SELECT * FROM search_keys_arrow")
+            con.execute("INSERT INTO search_analysed SELECT * FROM search_analysed_arrow")
+        finally:
+            con.unregister("search_keys_arrow")
+            con.unregister("search_analysed_arrow")
+    del distinct
     try:
         con.execute(
             """
@@ -231,8 +260,8 @@ def build_search_index(
             """
         )
     finally:
-        con.unregister("search_text_keys")
-        con.unregister("search_analysed")
+        con.execute("DROP TABLE search_text_keys")
+        con.execute("DROP TABLE search_analysed")
     # One row per term and text: a field written in several languages (summaries) has several
     # rows, summed by the query. Ordered by term, so a query reads only the row groups that
     # hold its terms.

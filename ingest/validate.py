@@ -282,8 +282,17 @@ def row_identity(table: str, row: dict[str, Any]) -> str:
     return row[ID_COLUMNS[table]]
 
 
-def validate_source(rows: SourceRows, vocabularies: Vocabularies) -> CanonicalRows:
-    """Check every cell of every row; keep good rows, reject the rest with reasons."""
+def validate_source(
+    rows: SourceRows, vocabularies: Vocabularies, stage: Any | None = None
+) -> CanonicalRows:
+    """Check every cell of every row; keep good rows, reject the rest with reasons.
+
+    With a `stage` (ingest.staging.SourceStage), each table's canonical rows go to DuckDB as
+    they are validated (a file read in blocks, block by block) and `tables` holds the staged
+    tables; without one, they are kept in memory.
+    """
+    from ingest.columnar import RegisterFile, raw_rows, validate_frame, validate_streamed
+
     result = CanonicalRows(
         source_id=rows.source_id,
         status_origin=rows.status_origin,
@@ -299,16 +308,53 @@ def validate_source(rows: SourceRows, vocabularies: Vocabularies) -> CanonicalRo
         seen: dict[str, str] = {}
         frame = rows.frames.get(table)
         raws = rows.tables.get(table, [])
+        if isinstance(frame, RegisterFile):
+            streamable = (
+                stage is not None
+                and not raws
+                and rows.status_origin == "listed"
+                and not rows.observed_at
+            )
+            if streamable and validate_streamed(table, frame, rows, vocabularies, result, stage):
+                continue
+            source, frame = frame, frame.frame()
+            if frame is None:  # a block did not read as it should: the careful way, then
+                raws = _read_carefully(source, rows, result) + raws
         if frame is not None:
-            from ingest.columnar import raw_rows, validate_frame
-
             if raws:  # another file of the same table: one pass sees every duplicate
                 raws = raw_rows(table, frame) + raws
             else:
                 validate_frame(table, frame, rows, vocabularies, result)
         for raw in raws:
             validate_row(table, raw, rows, vocabularies, result, seen, missing_columns)
+        if stage is not None and table in result.present_tables:
+            result.tables[table] = stage.put(table, result.tables.get(table, []))
     return result
+
+
+def _read_carefully(source: Any, rows: SourceRows, result: CanonicalRows) -> list[RawRow]:
+    """A file the fast path gave up on, read the careful way (its warnings included)."""
+    from ingest.registers import read_register
+
+    careful = read_register(rows.source_id, source.path)
+    result.unreadable_tables |= careful.unreadable_tables
+    for problem in careful.notices:
+        result.problems.append(
+            Problem(
+                problem.source_id,
+                source.file if problem.file == str(source.path) else problem.file,
+                problem.row,
+                problem.column,
+                problem.message,
+                severity=problem.severity,
+                about_row=problem.about_row,
+            )
+        )
+    table = next(iter(careful.tables))
+    return [
+        RawRow(values=raw.values, ref=f"{source.file}:{raw.row}", file=source.file, row=raw.row)
+        for raw in careful.tables[table]
+    ]
 
 
 def validate_row(

@@ -1,0 +1,361 @@
+"""Validated rows staged in DuckDB as they are produced, instead of held in Python.
+
+A million status events are a few hundred megabytes as Python or Polars objects, and
+holding every table of every source until the merge made a build's memory grow with the
+register. Here each validated block is appended to a temporary table of the snapshot being
+built (DuckDB keeps it within its memory limit and spills the rest to disk) and then
+dropped; duplicates across blocks and references between tables are found in SQL over the
+staged rows, and only the rows found wrong come back to Python, to be worded by the same
+code as before. The merge reads each staged table as its `incoming` rows.
+
+Table and column names in the SQL below come from our own schema and register format,
+never from input; every value is a bound parameter or a registered Arrow table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from ingest.records import CanonicalRows, Problem
+from ingest.register_format import TABLE_ORDER, register_columns
+from ingest.validate import (
+    ID_COLUMNS,
+    LABELLED_COLUMNS,
+    _shown_ids,
+    _unknown_ids,
+    row_identity,
+)
+
+# Columns a staged row may lack, filled as the merge always filled them.
+STAGED_DEFAULTS = {"is_synthetic": False}
+# Rows converted to Arrow at a time when a frame is staged: a whole-frame copy would double a
+# large one, while every INSERT costs DuckDB a fixed overhead (a block is one slice).
+STAGE_SLICE_ROWS = 250_000
+BOOKKEEPING_COLUMNS = ("source_ref", "first_run_id", "changed_run_id", "withdrawn_run_id")
+
+
+@dataclass
+class StagedTable:
+    """One canonical table of one source, validated and waiting in DuckDB for the merge."""
+
+    name: str  # the temporary table
+    table: str  # the canonical table it will be merged into
+    rows: int = 0
+    # The canonical columns in the order validation gives them: a rejected row's raw JSON
+    # lists them in that order, as it did when the row was a dict.
+    columns: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return self.rows
+
+
+def canonical_order(table: str, observed: bool) -> list[str]:
+    """The canonical columns of a table in the order validation builds a row."""
+    order: list[str] = []
+    for spec in register_columns()[table]:
+        labelled = LABELLED_COLUMNS.get((table, spec.name))
+        if labelled:
+            order.extend(labelled)
+        elif spec.type == "date":
+            order.extend([spec.name, f"{spec.name}_precision"])
+        else:
+            order.append(spec.name)
+    order += ["source_id", "source_ref"]
+    if table == "status_events":
+        order += ["origin", "slot_key", *(["observed_at"] if observed else []), "event_id"]
+    elif ID_COLUMNS[table] not in order:
+        order.append(ID_COLUMNS[table])
+    return order
+
+
+def key_column(table: str) -> str:
+    """The column that identifies a row within one source: its slot for a listed event."""
+    return "slot_key" if table == "status_events" else ID_COLUMNS[table]
+
+
+class SourceStage:
+    """Where one source's validated rows go, table by table."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        prefix: str,
+        observed_at: dt.datetime,
+        observed: bool = False,
+    ) -> None:
+        self.con = con
+        self.prefix = prefix
+        # What a status event's observed_at is when its source gives none: the build's time.
+        self.observed_at = observed_at
+        self.observed = observed
+
+    def new(self, table: str) -> StagedTable:
+        name = f"staged_{self.prefix}_{table}"
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM main.{table} LIMIT 0")  # noqa: S608
+        return StagedTable(name, table, columns=canonical_order(table, self.observed))
+
+    def put(self, table: str, rows: list[dict[str, Any]] | pl.DataFrame) -> StagedTable:
+        """Stage a whole validated table (a frame or the row-by-row path's dicts)."""
+        staged = self.new(table)
+        self.append(staged, rows)
+        return staged
+
+    def append(self, staged: StagedTable, rows: list[dict[str, Any]] | pl.DataFrame) -> None:
+        if len(rows) == 0:
+            return
+        target = [
+            r[0]
+            for r in self.con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                "AND schema_name = 'main' AND database_name = 'temp' ORDER BY column_index",
+                [staged.name],
+            ).fetchall()
+        ]
+        columns = [c for c in target if c not in BOOKKEEPING_COLUMNS[1:]]
+        defaults = dict(STAGED_DEFAULTS)
+        if staged.table == "status_events":
+            defaults["observed_at"] = self.observed_at
+        if isinstance(rows, pl.DataFrame):
+            parts = (
+                part.select(
+                    pl.col(c) if c in rows.columns else pl.lit(defaults.get(c)).alias(c)
+                    for c in columns
+                )
+                .rechunk()
+                .to_arrow()  # DuckDB reads many small Arrow chunks far more slowly
+                for part in rows.iter_slices(STAGE_SLICE_ROWS)
+            )
+        else:
+            parts = iter(
+                [
+                    pa.Table.from_pylist(
+                        [{c: row.get(c, defaults.get(c)) for c in columns} for row in rows]
+                    )
+                ]
+            )
+        names = ", ".join(f'"{c}"' for c in columns)
+        for arrow in parts:
+            self.con.register("staging_arrow", arrow)
+            try:
+                self.con.execute(
+                    f"INSERT INTO {staged.name} ({names}) SELECT {names} FROM staging_arrow"  # noqa: S608
+                )
+            finally:
+                self.con.unregister("staging_arrow")
+        staged.rows += len(rows)
+
+
+def fetch_rows(
+    con: duckdb.DuckDBPyConnection, staged: StagedTable, where: str, params: list[Any]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Staged rows matching `where` (in staging order) as (rowid, the canonical dict)."""
+    names = ", ".join(f'"{c}"' for c in staged.columns)
+    result = con.execute(
+        f"SELECT rowid, {names} FROM {staged.name} WHERE {where} ORDER BY rowid",  # noqa: S608
+        params,
+    )
+    rows = result.fetchall()
+    return [
+        (
+            row[0],
+            {c: v for c, v in zip(staged.columns, row[1:], strict=True) if v is not None},
+        )
+        for row in rows
+    ]
+
+
+def delete_rows(con: duckdb.DuckDBPyConnection, staged: StagedTable, rowids: list[int]) -> None:
+    if not rowids:
+        return
+    con.register("doomed_rows", pa.table({"id": pa.array(rowids, pa.int64())}))
+    try:
+        deleted = con.execute(
+            f"DELETE FROM {staged.name} WHERE rowid IN (SELECT id FROM doomed_rows)"  # noqa: S608
+        ).fetchone()[0]
+    finally:
+        con.unregister("doomed_rows")
+    staged.rows -= deleted
+
+
+def duplicate_rows(
+    con: duckdb.DuckDBPyConnection, staged: StagedTable
+) -> list[tuple[str, str, str]]:
+    """Rows whose key an earlier staged row already has: (key, its ref, the first row's ref),
+    in file order. Rows are staged in file order, so the earliest rowid is the first row."""
+    key = key_column(staged.table)
+    return con.execute(
+        f"""WITH twice AS (
+                SELECT "{key}" AS k FROM {staged.name} GROUP BY "{key}" HAVING count(*) > 1
+            ),
+            ranked AS (
+                SELECT "{key}" AS k, source_ref, rowid AS position,
+                       first_value(source_ref) OVER (PARTITION BY "{key}" ORDER BY rowid)
+                           AS first_ref,
+                       row_number() OVER (PARTITION BY "{key}" ORDER BY rowid) AS n
+                FROM {staged.name} WHERE "{key}" IN (SELECT k FROM twice)
+            )
+            SELECT k, source_ref, first_ref FROM ranked WHERE n > 1 ORDER BY position"""  # noqa: S608
+    ).fetchall()
+
+
+def drop_duplicates(con: duckdb.DuckDBPyConnection, staged: StagedTable) -> None:
+    """Remove the staged rows duplicate_rows named."""
+    key = key_column(staged.table)
+    deleted = con.execute(
+        f"""DELETE FROM {staged.name} WHERE rowid IN (
+                SELECT rowid FROM (
+                    SELECT rowid, row_number() OVER (PARTITION BY "{key}" ORDER BY rowid) AS n
+                    FROM {staged.name}
+                    WHERE "{key}" IN (SELECT "{key}" FROM {staged.name}
+                                      GROUP BY "{key}" HAVING count(*) > 1)
+                ) WHERE n > 1)"""  # noqa: S608
+    ).fetchone()[0]
+    staged.rows -= deleted
+
+
+def check_staged_references(
+    con: duckdb.DuckDBPyConnection, sources: list[CanonicalRows], reread: set[str]
+) -> None:
+    """validate.check_references for staged tables: the same rejects, worded by the same
+    code, found by anti-joins against the ids known so far instead of Python sets.
+
+    Known at first: the current ids of the sources not read in this run (as the snapshot
+    being built holds them). Then, table by table in load order, each source's rows that
+    pass; and after each table, the ids rejected just now whose previous version stays.
+    """
+    referenced = sorted(
+        {
+            spec.referenced_table
+            for specs in register_columns().values()
+            for spec in specs
+            if spec.referenced_table
+        }
+    )
+    con.register("reread_sources", pa.table({"id": pa.array(sorted(reread), pa.string())}))
+    try:
+        for table in referenced:
+            key = ID_COLUMNS[table]
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE known_{table} AS
+                    SELECT {key} AS id FROM main.{table}
+                    WHERE withdrawn_run_id IS NULL
+                      AND source_id NOT IN (SELECT id FROM reread_sources)"""  # noqa: S608
+            )
+    finally:
+        con.unregister("reread_sources")
+    for table in TABLE_ORDER:
+        ref_specs = [c for c in register_columns()[table] if c.referenced_table]
+        for source in sources:
+            staged = source.tables.get(table)
+            if not isinstance(staged, StagedTable):
+                continue
+            if ref_specs and staged.rows:
+                _reject_unknown_references(con, source, staged, ref_specs)
+            if table in referenced:
+                con.execute(
+                    f"INSERT INTO known_{table} SELECT {ID_COLUMNS[table]} FROM {staged.name}"  # noqa: S608
+                )
+        if table in referenced:
+            # A rejected row whose previous version stays current can still be pointed at.
+            rejected = sorted({k for s in sources for k in s.rejected_keys.get(table, set())})
+            if rejected:
+                con.register("rejected_ids", pa.table({"id": pa.array(rejected, pa.string())}))
+                try:
+                    con.execute(
+                        f"""INSERT INTO known_{table}
+                            SELECT {ID_COLUMNS[table]} FROM main.{table}
+                            WHERE withdrawn_run_id IS NULL
+                              AND {ID_COLUMNS[table]} IN (SELECT id FROM rejected_ids)"""  # noqa: S608
+                    )
+                finally:
+                    con.unregister("rejected_ids")
+    for table in referenced:
+        con.execute(f"DROP TABLE known_{table}")
+
+
+def _reject_unknown_references(
+    con: duckdb.DuckDBPyConnection,
+    source: CanonicalRows,
+    staged: StagedTable,
+    ref_specs: list[Any],
+) -> None:
+    conditions = []
+    for spec in ref_specs:
+        known = f"(SELECT id FROM known_{spec.referenced_table})"  # noqa: S608
+        column = f'"{spec.name}"'
+        if spec.is_id_list:
+            listed = f"SELECT rowid AS position, unnest({column}) AS id FROM {staged.name}"  # noqa: S608
+            conditions.append(
+                f"(rowid IN (SELECT position FROM ({listed}) WHERE id NOT IN {known}))"  # noqa: S608
+            )
+        elif spec.required:
+            conditions.append(f"({column} IS NULL OR {column} NOT IN {known})")
+        else:
+            conditions.append(f"({column} IS NOT NULL AND {column} NOT IN {known})")
+    bad = fetch_rows(con, staged, " OR ".join(conditions), [])
+    if not bad:
+        return
+    known = _known_subset(con, ref_specs, [row for _rowid, row in bad])
+    for _rowid, row in bad:
+        file, _, line = row["source_ref"].rpartition(":")
+        missing = [
+            spec
+            for spec in ref_specs
+            if _unknown_ids(row.get(spec.name), spec, known.get(spec.referenced_table or ""))
+        ]
+        for spec in missing:
+            source.problems.append(
+                Problem(
+                    source_id=source.source_id,
+                    file=file,
+                    row=int(line) if line.isdigit() else None,
+                    column=spec.name,
+                    message=(
+                        f"{spec.name} '{_shown_ids(row.get(spec.name), spec, known)}' "
+                        "is not a known "
+                        f"{(spec.referenced_table or '')[:-1]} "
+                        "(missing, or rejected itself)"
+                    ),
+                    value=_shown_ids(row.get(spec.name), spec, known),
+                    raw=json.dumps(row, default=str, ensure_ascii=False),
+                )
+            )
+        source.rejected_keys.setdefault(staged.table, set()).add(row_identity(staged.table, row))
+    delete_rows(con, staged, [rowid for rowid, _row in bad])
+
+
+def _known_subset(
+    con: duckdb.DuckDBPyConnection, ref_specs: list[Any], rows: list[dict[str, Any]]
+) -> dict[str, set[str]]:
+    """Which of the ids the rejected rows point at are known: all the messages need."""
+    wanted: dict[str, set[str]] = {}
+    for spec in ref_specs:
+        ids = wanted.setdefault(spec.referenced_table or "", set())
+        for row in rows:
+            value = row.get(spec.name)
+            if spec.is_id_list:
+                ids.update(value or [])
+            elif value is not None:
+                ids.add(value)
+    known: dict[str, set[str]] = {}
+    for table, ids in wanted.items():
+        con.register("wanted_ids", pa.table({"id": pa.array(sorted(ids), pa.string())}))
+        try:
+            known[table] = {
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT id FROM known_{table} "  # noqa: S608
+                    "WHERE id IN (SELECT id FROM wanted_ids)"
+                ).fetchall()
+            }
+        finally:
+            con.unregister("wanted_ids")
+    return known
