@@ -28,7 +28,6 @@ if _REPO_ROOT not in sys.path:
     sys.path.insert(0, _REPO_ROOT)
 
 import streamlit as st  # noqa: E402
-from starlette.middleware import Middleware  # noqa: E402
 from starlette.requests import Request  # noqa: E402
 from starlette.responses import PlainTextResponse, Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
@@ -36,7 +35,6 @@ from starlette.routing import Route  # noqa: E402
 from dashboard import libraries, messages  # noqa: E402
 from dashboard.messages import plain as t  # noqa: E402
 from dashboard.messages import speaking, supported_languages  # noqa: E402
-from dashboard.preload import PreloadFirstPageCode, preload_links  # noqa: E402
 
 ATOM = "application/atom+xml; charset=utf-8"
 # What a page run imports (dashboard/app.py and the pages' shared helpers) and what the routes
@@ -58,11 +56,10 @@ def _module(name: str) -> ModuleType:
 
 def _warm_up() -> None:
     """Do what every first page run would, while the server waits for its first visitor:
-    list the code chunks its HTML preloads, import the libraries and pages, load the catalogue
-    and the language menu's names, and open the published snapshot (its connection is shared
-    by all sessions; opening it reads the file's catalogue). libraries.load() takes the same
-    lock the page run takes, so nothing is seen half-loaded."""
-    preload_links()
+    import the libraries and pages, load the catalogue and the language menu's names, and
+    open the published snapshot (its connection is shared by all sessions; opening it reads
+    the file's catalogue). libraries.load() takes the same lock the page run takes, so
+    nothing is seen half-loaded."""
     libraries.load()
     for name in (*PAGE_MODULES, *ROUTE_MODULES):
         _module(name)
@@ -165,5 +162,4 @@ app = st.App(
     str(Path(__file__).with_name("app.py")),
     routes=ROUTES,
     lifespan=_lifespan,
-    middleware=[Middleware(PreloadFirstPageCode)],
 )

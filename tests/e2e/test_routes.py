@@ -4,7 +4,6 @@ feed reader parses, open-data files, 404s for unknown ids, and the pages still s
 from __future__ import annotations
 
 import io
-import re
 import urllib.error
 import urllib.request
 import zipfile
@@ -145,21 +144,3 @@ def test_a_recommendation_page_shows_its_title_on_a_phone_first_screen(
         assert page.locator("[data-testid='stException']").count() == 0
     finally:
         page.close()
-
-
-def test_pages_name_the_chart_and_table_code_for_preloading(server_url: str) -> None:
-    """A first visit fetches the chart and table code alongside the page run, not after it:
-    every page's HTML names those chunks as module preloads, and each one is served."""
-    for path in ("/", "/explorer"):
-        status, kind, body = _get(f"{server_url}{path}")
-        assert status == 200 and kind.startswith("text/html")
-        named = re.findall(
-            r'rel="modulepreload" fetchpriority="low" crossorigin href="\./static/js/([^"]+)"',
-            body.decode(),
-        )
-        assert len(named) == len(set(named)), "a chunk is preloaded twice"
-        for element in ("ArrowVegaLiteChart", "DataFrame", "Metric", "embed"):
-            assert any(name.startswith(f"{element}.") for name in named), element
-    for name in named:
-        status, kind, _ = _get(f"{server_url}/static/js/{name}")
-        assert status == 200 and "javascript" in kind, name
