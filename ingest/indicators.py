@@ -33,6 +33,10 @@ STORED_VIEWS = (
 )
 
 
+# DuckDB's memory while the search index is built, after the stored views (see below).
+SEARCH_INDEX_MEMORY_LIMIT = "96MB"
+
+
 def create_indicators(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, vocabularies: Vocabularies | None = None
 ) -> None:
@@ -45,11 +49,15 @@ def create_indicators(
     store_scales(con, vocabularies or load_vocabularies(VOCABULARY_DIR))
     create_search_tables(con)
     con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
-    build_search_index(con)
     for view in STORED_VIEWS:
         # Names come from the constant above, never from input.
         con.execute(f"CREATE OR REPLACE TABLE stored_{view} AS SELECT * FROM {view}")  # noqa: S608
         con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM stored_{view}")  # noqa: S608
+    # The index is analysed in Python a batch of texts at a time; DuckDB keeping the buffers
+    # the views just used would add its peak to Python's, so it is held to less meanwhile
+    # (it writes to its temporary folder what does not fit).
+    con.execute("SET memory_limit = ?", [SEARCH_INDEX_MEMORY_LIMIT])
+    build_search_index(con)
 
 
 def definitions_hash() -> str:
