@@ -15,7 +15,6 @@ never from input; every value is a bound parameter or a registered Arrow table.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,13 +22,12 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from ingest.records import CanonicalRows, Problem
+from ingest.records import CanonicalRows
 from ingest.register_format import TABLE_ORDER, register_columns
 from ingest.validate import (
     ID_COLUMNS,
     LABELLED_COLUMNS,
-    _shown_ids,
-    _unknown_ids,
+    reference_problems,
     row_identity,
 )
 
@@ -305,29 +303,7 @@ def _reject_unknown_references(
         return
     known = _known_subset(con, ref_specs, [row for _rowid, row in bad])
     for _rowid, row in bad:
-        file, _, line = row["source_ref"].rpartition(":")
-        missing = [
-            spec
-            for spec in ref_specs
-            if _unknown_ids(row.get(spec.name), spec, known.get(spec.referenced_table or ""))
-        ]
-        for spec in missing:
-            source.problems.append(
-                Problem(
-                    source_id=source.source_id,
-                    file=file,
-                    row=int(line) if line.isdigit() else None,
-                    column=spec.name,
-                    message=(
-                        f"{spec.name} '{_shown_ids(row.get(spec.name), spec, known)}' "
-                        "is not a known "
-                        f"{(spec.referenced_table or '')[:-1]} "
-                        "(missing, or rejected itself)"
-                    ),
-                    value=_shown_ids(row.get(spec.name), spec, known),
-                    raw=json.dumps(row, default=str, ensure_ascii=False),
-                )
-            )
+        source.problems.extend(reference_problems(source.source_id, row, ref_specs, known))
         source.rejected_keys.setdefault(staged.table, set()).add(row_identity(staged.table, row))
     delete_rows(con, staged, [rowid for rowid, _row in bad])
 

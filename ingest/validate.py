@@ -470,34 +470,11 @@ def check_references(
                 frame, rows = _split_unknown_references(rows, ref_specs, known)
             kept: list[dict[str, Any]] = []
             for row in rows:
-                missing = [
-                    spec
-                    for spec in ref_specs
-                    if _unknown_ids(
-                        row.get(spec.name), spec, known.get(spec.referenced_table or "")
-                    )
-                ]
-                if not missing:
+                problems = reference_problems(source.source_id, row, ref_specs, known)
+                if not problems:
                     kept.append(row)
                     continue
-                file, _, line = row["source_ref"].rpartition(":")
-                for spec in missing:
-                    source.problems.append(
-                        Problem(
-                            source_id=source.source_id,
-                            file=file,
-                            row=int(line) if line.isdigit() else None,
-                            column=spec.name,
-                            message=(
-                                f"{spec.name} '{_shown_ids(row.get(spec.name), spec, known)}' "
-                                "is not a known "
-                                f"{(spec.referenced_table or '')[:-1]} "
-                                "(missing, or rejected itself)"
-                            ),
-                            value=_shown_ids(row.get(spec.name), spec, known),
-                            raw=json.dumps(row, default=str, ensure_ascii=False),
-                        )
-                    )
+                source.problems.extend(problems)
                 source.rejected_keys.setdefault(table, set()).add(row_identity(table, row))
             if frame is not None:
                 known.setdefault(table, set()).update(frame[ID_COLUMNS[table]].to_list())
@@ -510,6 +487,34 @@ def check_references(
             known[table].update(
                 source.rejected_keys.get(table, set()) & previous_ids.get(table, set())
             )
+
+
+def reference_problems(
+    source_id: str, row: dict[str, Any], ref_specs: list[ColumnSpec], known: dict[str, set[str]]
+) -> list[Problem]:
+    """One problem per column of `row` naming an id that `known` does not hold, each saying
+    which id is missing: the reason the row-by-row and the staged checks both give."""
+    file, _, line = row["source_ref"].rpartition(":")
+    problems = []
+    for spec in ref_specs:
+        if not _unknown_ids(row.get(spec.name), spec, known.get(spec.referenced_table or "")):
+            continue
+        shown = _shown_ids(row.get(spec.name), spec, known)
+        problems.append(
+            Problem(
+                source_id=source_id,
+                file=file,
+                row=int(line) if line.isdigit() else None,
+                column=spec.name,
+                message=(
+                    f"{spec.name} '{shown}' is not a known "
+                    f"{(spec.referenced_table or '')[:-1]} (missing, or rejected itself)"
+                ),
+                value=shown,
+                raw=json.dumps(row, default=str, ensure_ascii=False),
+            )
+        )
+    return problems
 
 
 def _split_unknown_references(
