@@ -29,18 +29,19 @@ SCENARIO = [
 SQL = "SELECT run_id, table_name, row_id, change, before, after FROM changes"
 
 
+def history_document(text: str | None) -> dict | None:
+    """A history document with the build's own clock (observed_at) blanked."""
+    if text is None:
+        return None
+    value = json.loads(text)
+    if "observed_at" in value:
+        value["observed_at"] = "(build time)"
+    return value
+
+
 def normalised(rows: list[tuple]) -> list[list]:
     """History rows in a stable order, with the build's own clock (observed_at) blanked."""
-
-    def document(text: str | None) -> dict | None:
-        if text is None:
-            return None
-        value = json.loads(text)
-        if "observed_at" in value:
-            value["observed_at"] = "(build time)"
-        return value
-
-    shown = [[r[0], r[1], r[2], r[3], document(r[4]), document(r[5])] for r in rows]
+    shown = [[r[0], r[1], r[2], r[3], history_document(r[4]), history_document(r[5])] for r in rows]
     return sorted(shown, key=lambda r: json.dumps(r, ensure_ascii=False, sort_keys=True))
 
 

@@ -14,6 +14,7 @@ from ingest import columnar
 from ingest.cli import app
 from ingest.snapshot import current_snapshot
 from ingest.validate import ID_COLUMNS
+from tests.ingest.test_history import history_document
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,16 +32,6 @@ def _build(sources: Path, data_dir: Path, path: str, monkeypatch: pytest.MonkeyP
     return result.output
 
 
-def _document(text: str | None) -> object:
-    """A history document with the build's own clock (observed_at) blanked."""
-    if text is None:
-        return None
-    value = json.loads(text)
-    if "observed_at" in value:
-        value["observed_at"] = "(build time)"
-    return value
-
-
 def _published(data_dir: Path) -> dict[str, list]:
     """Every canonical table, the history, the per-source counts and the rejects (in the
     order they were recorded), without the build's clock."""
@@ -53,7 +44,7 @@ def _published(data_dir: Path) -> dict[str, list]:
             found[table] = con.execute(f"SELECT *{clock} FROM {table} ORDER BY {key}").fetchall()
         found["changes"] = sorted(
             (
-                [r[0], r[1], r[2], r[3], _document(r[4]), _document(r[5])]
+                [r[0], r[1], r[2], r[3], history_document(r[4]), history_document(r[5])]
                 for r in con.execute(
                     "SELECT run_id, table_name, row_id, change, before, after FROM changes"
                 ).fetchall()
@@ -83,6 +74,19 @@ def _assert_same_snapshot(
     return fast
 
 
+def _synthetic_registers(folder: Path, institutions: int, items: int, events: int) -> Path:
+    """Small synthetic registers written as CSV files by `ingest synth --as-registers`."""
+    result = CliRunner().invoke(
+        app,
+        [
+            "synth", "--as-registers", str(folder), "--institutions", str(institutions),
+            "--recommendations", str(items), "--events", str(events),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return folder
+
+
 def test_the_bundled_registers_build_the_same_either_way(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -93,15 +97,7 @@ def test_the_bundled_registers_build_the_same_either_way(
 def test_bad_rows_in_many_blocks_are_rejected_the_same_either_way(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "registers"
-    result = CliRunner().invoke(
-        app,
-        [
-            "synth", "--as-registers", str(folder), "--institutions", "3",
-            "--recommendations", "300", "--events", "3000",
-        ],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    folder = _synthetic_registers(tmp_path / "registers", 3, 300, 3000)
     register = folder / "synthetic"
     recommendations = (register / "recommendations.csv").read_text(encoding="utf-8").split("\n")
     events = (register / "status_events.csv").read_text(encoding="utf-8").split("\n")
@@ -146,15 +142,7 @@ def test_bad_rows_in_many_blocks_are_rejected_the_same_either_way(
 def test_a_block_the_fast_reader_cannot_read_sends_the_file_the_careful_way(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "registers"
-    result = CliRunner().invoke(
-        app,
-        [
-            "synth", "--as-registers", str(folder), "--institutions", "2",
-            "--recommendations", "100", "--events", "1000",
-        ],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    folder = _synthetic_registers(tmp_path / "registers", 2, 100, 1000)
     monkeypatch.setattr(columnar, "CHUNK_BYTES", 8192)
     read_chunk = columnar._read_chunk
     gave_up: list[int] = []
