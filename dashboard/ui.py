@@ -107,14 +107,22 @@ def words_for_missing(
     return frame.select(columns), config
 
 
-def dates_as_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """A display-only table's date columns written the current language's way, gaps as "not
+def static_table_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame ready for st.table, which renders Markdown in its cells: register text escaped
+    so it shows as written, dates written the current language's way and gaps as "not
     recorded" (sort the frame before: text dates no longer sort by date)."""
     missing = t("common.not_recorded")
     return frame.with_columns(
-        labels_for(name, frame[name], formats.day).fill_null(missing).alias(name)
-        for name, dtype in frame.schema.items()
-        if dtype == pl.Date
+        *(
+            labels_for(name, frame[name], lambda text: str(escape_markdown(text)))
+            for name, dtype in frame.schema.items()
+            if dtype == pl.String
+        ),
+        *(
+            labels_for(name, frame[name], formats.day).fill_null(missing).alias(name)
+            for name, dtype in frame.schema.items()
+            if dtype == pl.Date
+        ),
     )
 
 

@@ -196,7 +196,7 @@ def _rows(rows: list[dict], columns: dict[str, str]) -> pl.DataFrame:
 
 
 def _show(briefing: Briefing, found: Snapshot, scope: Scope) -> None:
-    st.header(briefing.title)
+    st.header(escape_markdown(briefing.title))
     for line in briefing.scope_lines:
         st.text(line)
     left, right = st.columns(2)

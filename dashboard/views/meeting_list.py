@@ -68,7 +68,7 @@ def render() -> None:
     rows = queries.briefing_recommendations(path, institution, None, addressee)
     frame = exports.meeting_list(rows, exports.app_root(st.context.url))
     scope = names[institution] + (f" — {addressee}" if addressee else "")
-    st.subheader(scope)
+    st.subheader(ui.escape_markdown(scope))
     if frame.is_empty():
         st.info(t("meeting.empty"))
         return
@@ -102,7 +102,7 @@ def render() -> None:
         t(f"{c}.status_on"),
     ]
     # A static table prints every row (an interactive grid prints only what is on screen).
-    st.table(ui.dates_as_text(_sorted(frame, order).select(shown)))
+    st.table(ui.static_table_text(_sorted(frame, order).select(shown)))
     for note in notes[1:]:
         st.caption(note)
 

@@ -137,3 +137,19 @@ def test_widget_options_from_the_register_are_text(page: object, hostile_url: st
     options.first.wait_for(timeout=RENDER_TIMEOUT_MS)
     _assert_inert(page, "explorer filter options")
     assert LINK in _shown_text(page)
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [
+        # st.table renders Markdown in its cells; the briefing's heading names the scope.
+        ("meeting-list?lang=en", "[data-testid='stTable']"),
+        ("briefing?institution=inst-a", "[data-testid='stDownloadButton']"),
+    ],
+)
+def test_register_text_in_tables_and_headings_is_text(
+    page: object, hostile_url: str, path: str, ready: str
+) -> None:
+    _open(page, f"{hostile_url}/{path}", ready)
+    _assert_inert(page, path)
+    assert PAYLOAD in _shown_text(page), f"{path}: the register's text is not shown as text"
