@@ -216,10 +216,8 @@ def tn(key: str, /, count: int | None, **values: Any) -> Markdown:
     form = "other" if count is None else _plural_form(current_language(), count)
     for candidate in (f"{key}.{form}", f"{key}.other"):
         if has(candidate):
-            n = values.pop("n", count)
-            if isinstance(n, int) and not isinstance(n, bool):
-                n = Markdown(format_decimal(n, locale=babel_locale()))
-            return t(candidate, n=n, **values)
+            # t() writes the count with the language's digit grouping.
+            return t(candidate, n=values.pop("n", count), **values)
     return Markdown(key)
 
 

@@ -32,9 +32,10 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import PlainTextResponse, Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from dashboard import libraries, messages  # noqa: E402
+from dashboard import language, libraries, messages  # noqa: E402
 from dashboard.messages import plain as t  # noqa: E402
 from dashboard.messages import speaking, supported_languages  # noqa: E402
+from dashboard.permalinks import LANGUAGE_KEY  # noqa: E402
 
 ATOM = "application/atom+xml; charset=utf-8"
 # What a page run imports (dashboard/app.py and the pages' shared helpers) and what the routes
@@ -92,9 +93,9 @@ def _published() -> Any:
 
 
 def _language(request: Request) -> str:
-    """A feed speaks the `?lang=` its link carries (the page's language), else English."""
-    wanted = request.query_params.get("lang", "")
-    return wanted if wanted in supported_languages() else "en"
+    """A feed speaks the `?lang=` its link carries (the page's language), read as the pages
+    read it ("fr-BE" is French), else English."""
+    return language.resolve(request.query_params.get(LANGUAGE_KEY), None, None)
 
 
 def _feed_route(builder: str) -> Callable[[Request], Response]:

@@ -68,6 +68,15 @@ def test_recommendation_feed_parses_and_is_dated_by_the_event(
     assert [e.id for e in again.entries] == [e.id for e in feed.entries]
 
 
+@pytest.mark.parametrize(("asked", "spoken"), [("fr", "fr"), ("fr-BE", "fr"), ("xx", "en")])
+def test_a_feed_speaks_the_language_its_link_names(
+    server_url: str, asked: str, spoken: str
+) -> None:
+    """Read as the pages read `lang`: a regional code is its language, an unknown one English."""
+    _, _, body = _get(f"{server_url}/feeds/institution/bxl-parlement-bruxellois.atom?lang={asked}")
+    assert f'xml:lang="{spoken}"' in body.decode("utf-8")
+
+
 @pytest.mark.parametrize(
     "path",
     ["/feeds/institution/bxl-parlement-bruxellois.atom", "/feeds/cycle/bxl-prb-2021-5g.atom"],
