@@ -66,21 +66,12 @@ def _steps(per_day: list[tuple[int, int, int]]) -> list[tuple[int, float, int, i
 
 
 def thin(curve: pl.DataFrame, max_points: int = MAX_POINTS) -> pl.DataFrame:
-    """At most `max_points` rows of a step curve: the days are cut into equal spans and each
-    span keeps its last step, so the drawn curve ends each span at the true value."""
+    """At most `max_points` rows of a step curve (days first): the days are cut into equal
+    spans and each span keeps its last step, so the drawn curve ends each span at the true
+    value."""
     if curve.height <= max_points:
         return curve
-    first, last = curve.head(1), curve.tail(1)
-    middle = curve.slice(1, curve.height - 2)
-    start, end = int(middle["days"].min()), int(middle["days"].max())
-    span = max(1, -(-(end - start + 1) // (max_points - 2)))
-    kept = (
-        middle.with_columns(((pl.col("days") - start) // span).alias("_span"))
-        .group_by("_span", maintain_order=True)
-        .last()
-        .drop("_span")
-    )
-    return pl.concat([first, kept, last])
+    return pl.DataFrame(_thinned(curve.rows(), max_points), schema=curve.schema, orient="row")
 
 
 def curves_from_counts(
@@ -125,8 +116,8 @@ def curves_from_counts(
 
 
 def _thinned(steps: list[tuple], max_points: int) -> list[tuple]:
-    """`thin` on rows: the first and last step, and the last step of each equal span of days
-    between them."""
+    """Step rows (days first) thinned: the first and last step, and the last step of each
+    equal span of days between them. `thin` and `curves_from_counts` both use it."""
     if len(steps) <= max_points:
         return steps
     middle = steps[1:-1]
@@ -142,25 +133,12 @@ def _thinned(steps: list[tuple], max_points: int) -> list[tuple]:
 def curves(
     cases: pl.DataFrame, by: str, min_cases: int = MIN_CASES
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Curves per group with at least `min_cases` cases, and the groups left out with their n.
-
-    `cases` needs columns `by`, days, implemented.
-    """
-    drawn: list[pl.DataFrame] = []
-    skipped: list[dict[str, object]] = []
-    for (name,), group in cases.group_by(by, maintain_order=True):
-        if group.height < min_cases:
-            skipped.append({"series": name, "n": group.height})
-            continue
-        curve = kaplan_meier(group["days"], group["implemented"])
-        drawn.append(
-            curve.with_columns(
-                pl.lit(name).alias("series"),
-                pl.lit(group.height).alias("n"),
-                pl.lit(int(group["implemented"].sum())).alias("n_implemented"),
-            )
-        )
-    return _frames(drawn, skipped)
+    """Curves per group with at least `min_cases` cases, and the groups left out with their n,
+    from one row per case (`by`, days, implemented); every step kept."""
+    counts = cases.group_by(by, "days").agg(
+        pl.len().alias("n"), pl.col("implemented").cast(pl.Int64).sum().alias("n_implemented")
+    )
+    return curves_from_counts(counts, by, min_cases, max_points=max(cases.height, 2) + 2)
 
 
 def _frames_schema() -> dict[str, pl.DataType]:
@@ -173,13 +151,3 @@ def _frames_schema() -> dict[str, pl.DataType]:
         "n": pl.Int64,
         "n_implemented": pl.Int64,
     }
-
-
-def _frames(
-    drawn: list[pl.DataFrame], skipped: list[dict[str, object]]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    schema = _frames_schema()
-    frame = (
-        pl.concat([curve.cast(schema) for curve in drawn]) if drawn else pl.DataFrame(schema=schema)
-    )
-    return frame, pl.DataFrame(skipped, schema={"series": pl.String, "n": pl.Int64})
