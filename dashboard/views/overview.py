@@ -332,7 +332,7 @@ def _explorer_link(institution_id: str, name: str, items: int | None) -> None:
         return
     st.page_link(
         "views/explorer.py",
-        label=t("overview.card.explore", items=ui.number(items or 0)),
+        label=t("overview.card.explore", items=ui.number(items)),
         help=t("overview.card.explore_help", institution=name),
         icon=":material/list_alt:",
         query_params=link_params({"institution": institution_id}),
