@@ -3,13 +3,14 @@ in a print layout that drops the app's chrome and fits the page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 from dashboard import exports, formats, queries, state, ui
-from dashboard.messages import t
+from dashboard.messages import plain, t
 
 # Print layout: no menus, widgets or buttons; the table over the page's full width, landscape.
 PRINT_CSS = """
@@ -72,18 +73,23 @@ def render() -> None:
     if frame.is_empty():
         st.info(t("meeting.empty"))
         return
-    notes = [
-        t("meeting.note_scope", scope=scope),
-        t("meeting.note_days", as_of=formats.day(facts["as_of"])),
-        t(
-            "briefing.citation",
-            snapshot=Path(path).name,
-            built=formats.moment(facts.get("built_at")),
-        ),
-    ]
+
+    def notes(message: Callable[..., str]) -> list[str]:
+        """The notes under the table, made by `t` for the page (Markdown, register text
+        escaped) or by `plain` for the spreadsheet (text as written)."""
+        return [
+            message("meeting.note_scope", scope=scope),
+            message("meeting.note_days", as_of=formats.day(facts["as_of"])),
+            message(
+                "briefing.citation",
+                snapshot=Path(path).name,
+                built=formats.moment(facts.get("built_at")),
+            ),
+        ]
+
     st.download_button(
         t("meeting.download"),
-        data=lambda: exports.meeting_list_xlsx(frame, notes),
+        data=lambda: exports.meeting_list_xlsx(frame, notes(plain)),
         file_name=f"meeting-list-{institution}.xlsx",
         mime=exports.MIME_TYPES["xlsx"],
         on_click="ignore",
@@ -103,7 +109,7 @@ def render() -> None:
     ]
     # A static table prints every row (an interactive grid prints only what is on screen).
     st.table(ui.static_table_text(_sorted(frame, order).select(shown)))
-    for note in notes[1:]:
+    for note in notes(t)[1:]:
         st.caption(note)
 
 
