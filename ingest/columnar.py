@@ -508,24 +508,34 @@ def validate_streamed(
     by_line: list[tuple[int, list[Any]]] = []
     rejected: set[str] = set()
     rows_read = 0
-    try:
+    # DuckDB pulls the blocks while it inserts them, so hashing needs a connection of its own
+    # (a cursor: the same database and memory limit).
+    hasher = stage.con.cursor()
+
+    def canonical_blocks() -> Iterator[pl.DataFrame]:
+        nonlocal rows_read
         for chunk in source.chunks():
             part = CanonicalRows(source_id=result.source_id, status_origin=result.status_origin)
-            validate_frame(table, chunk, rows, vocabularies, part, dedupe=False, con=stage.con)
+            validate_frame(table, chunk, rows, vocabularies, part, dedupe=False, con=hasher)
             rows_read += part.rows_read
             for problem in part.problems:
                 if by_line and by_line[-1][0] == problem.row:
                     by_line[-1][1].append(problem)
                 else:
                     by_line.append((problem.row, [problem]))
-            rejected |= part.rejected_keys.get(table, set())
+            rejected.update(part.rejected_keys.get(table, set()))
             canonical = part.tables.get(table)
             del part
             if canonical is not None:
-                stage.append(staged, canonical)
+                yield canonical
+
+    try:
+        stage.stream(staged, canonical_blocks())
     except NotColumnar:
         stage.con.execute(f"DROP TABLE {staged.name}")
         return False
+    finally:
+        hasher.close()
     duplicates = duplicate_rows(stage.con, staged)
     if duplicates:
         records = _records_at(source, {int(ref.rpartition(":")[2]) for _k, ref, _f in duplicates})

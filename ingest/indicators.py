@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
 import duckdb
 import pyarrow as pa
@@ -18,9 +19,10 @@ from ingest.paths import SCHEMA_FILE, SEARCH_CONFIG_FILE, VIEWS_FILE, VOCABULARY
 from ingest.search_index import build_search_index, create_search_tables
 from ingest.vocab import Vocabularies, load_vocabularies
 
-# Stored as `stored_<view>`, in this order: the views everything else is computed from, then
-# the aggregates the pages read (small, but each still scans the stored rows).
+# Stored as `stored_<view>` as views.sql defines them: the views everything else is computed
+# from, then the aggregates the pages read (small, but each still scans the stored rows).
 STORED_VIEWS = (
+    "assessor_latest_status",
     "recommendation_status",
     "cycle_last_news",
     "latest_outcome_report",
@@ -33,6 +35,8 @@ STORED_VIEWS = (
 )
 
 
+CREATED_VIEW = re.compile(r"^CREATE OR REPLACE VIEW (\w+) AS", re.MULTILINE)
+
 # DuckDB's memory while the search index is built, after the stored views (see below).
 SEARCH_INDEX_MEMORY_LIMIT = "96MB"
 
@@ -40,24 +44,32 @@ SEARCH_INDEX_MEMORY_LIMIT = "96MB"
 def create_indicators(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, vocabularies: Vocabularies | None = None
 ) -> None:
-    """Pin the reference date, store the scales and vocabularies, create the views and the
-    search index, then store the heavy views."""
+    """Pin the reference date, store the scales and vocabularies, create the views (storing
+    the heavy ones) and the search index."""
     con.execute(
         "INSERT OR REPLACE INTO snapshot_meta VALUES ('as_of', ?), ('definitions', ?)",
         [as_of.isoformat(), definitions_hash()],
     )
     store_scales(con, vocabularies or load_vocabularies(VOCABULARY_DIR))
     create_search_tables(con)
-    con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
-    for view in STORED_VIEWS:
-        # Names come from the constant above, never from input.
-        con.execute(f"CREATE OR REPLACE TABLE stored_{view} AS SELECT * FROM {view}")  # noqa: S608
-        con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM stored_{view}")  # noqa: S608
+    # Each heavy view is stored as soon as it is defined: DuckDB binds a view's whole tree
+    # when it is created, so the views defined after it bind against one table instead.
+    for statement in con.extract_statements(VIEWS_FILE.read_text(encoding="utf-8")):
+        con.execute(statement)
+        created = CREATED_VIEW.search(statement.query)
+        if created and created[1] in STORED_VIEWS:
+            _store(con, created[1])
     # The index is analysed in Python a batch of texts at a time; DuckDB keeping the buffers
     # the views just used would add its peak to Python's, so it is held to less meanwhile
     # (it writes to its temporary folder what does not fit).
     con.execute("SET memory_limit = ?", [SEARCH_INDEX_MEMORY_LIMIT])
     build_search_index(con)
+
+
+def _store(con: duckdb.DuckDBPyConnection, view: str) -> None:
+    # The name is one of STORED_VIEWS, never input.
+    con.execute(f"CREATE OR REPLACE TABLE stored_{view} AS SELECT * FROM {view}")  # noqa: S608
+    con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM stored_{view}")  # noqa: S608
 
 
 def definitions_hash() -> str:
