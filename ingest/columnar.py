@@ -58,6 +58,12 @@ _SURE_PATTERNS = {
 ROW = "__row__"
 # Hashing a column of payloads needs little of DuckDB's memory: it streams them.
 HASH_MEMORY_LIMIT = "64MB"
+# A status event's id: the first 20 hex digits of the SHA-256 of its payload (validate.py's
+# _short_hash), in DuckDB's SQL over a column named `payload`.
+EVENT_ID_SQL = "left(sha256(payload), 20)"
+# The column a block of status events carries instead of `event_id` when the staging INSERT
+# computes the id (ingest.staging.SourceStage.stream).
+EVENT_PAYLOAD = "payload"
 
 
 @dataclass
@@ -355,6 +361,7 @@ def validate_frame(
     result: Any,
     dedupe: bool = True,
     con: duckdb.DuckDBPyConnection | None = None,
+    hash_ids: bool = True,
 ) -> None:
     """validate_source for one table read by columns: the same canonical rows, the same
     problems in the same order. Without `dedupe` (one block of a file read in blocks), rows
@@ -477,7 +484,7 @@ def validate_frame(
         (pl.lit(f"{register.file}:") + pl.col(ROW).cast(pl.String)).alias("source_ref"),
     ]
     if table == "status_events":
-        canonical = _with_event_ids(kept, columns, rows.status_origin, con)
+        canonical = _with_event_ids(kept, columns, rows.status_origin, con, hash_ids)
     else:
         canonical = kept.select(*columns)
         if ID_COLUMNS[table] not in canonical.columns:
@@ -508,15 +515,13 @@ def validate_streamed(
     by_line: list[tuple[int, list[Any]]] = []
     rejected: set[str] = set()
     rows_read = 0
-    # DuckDB pulls the blocks while it inserts them, so hashing needs a connection of its own
-    # (a cursor: the same database and memory limit).
-    hasher = stage.con.cursor()
 
     def canonical_blocks() -> Iterator[pl.DataFrame]:
         nonlocal rows_read
         for chunk in source.chunks():
             part = CanonicalRows(source_id=result.source_id, status_origin=result.status_origin)
-            validate_frame(table, chunk, rows, vocabularies, part, dedupe=False, con=hasher)
+            # A status event's id is hashed by the INSERT staging it, on DuckDB's threads.
+            validate_frame(table, chunk, rows, vocabularies, part, dedupe=False, hash_ids=False)
             rows_read += part.rows_read
             for problem in part.problems:
                 if by_line and by_line[-1][0] == problem.row:
@@ -534,8 +539,6 @@ def validate_streamed(
     except NotColumnar:
         stage.con.execute(f"DROP TABLE {staged.name}")
         return False
-    finally:
-        hasher.close()
     duplicates = duplicate_rows(stage.con, staged)
     if duplicates:
         records = _records_at(source, {int(ref.rpartition(":")[2]) for _k, ref, _f in duplicates})
@@ -593,8 +596,10 @@ def _with_event_ids(
     columns: list[pl.Expr],
     origin: str,
     con: duckdb.DuckDBPyConnection | None = None,
+    hash_ids: bool = True,
 ) -> pl.DataFrame:
-    """origin, slot_key and event_id exactly as validate._canonical makes them."""
+    """origin, slot_key and event_id exactly as validate._canonical makes them; without
+    `hash_ids`, the payload each id is the hash of, in EVENT_PAYLOAD."""
     shown = {v: str(v) for v in kept["progress"].drop_nulls().unique().to_list()}
     parts = [
         pl.col("recommendation_id"),
@@ -621,7 +626,9 @@ def _with_event_ids(
         *columns,
         pl.lit(origin).alias("origin"),
         pl.col("__key__").alias("slot_key"),
-        short_hashes_of(payloads, con).alias("event_id"),
+        short_hashes_of(payloads, con).alias("event_id")
+        if hash_ids
+        else payloads.alias(EVENT_PAYLOAD),
     )
 
 
@@ -634,7 +641,7 @@ def short_hashes_of(payloads: pl.Series, con: duckdb.DuckDBPyConnection | None =
             return short_hashes_of(payloads, own)
     con.register("payloads", pa.table({"payload": payloads.to_arrow()}))
     try:
-        hashed = con.sql("SELECT left(sha256(payload), 20) AS event_id FROM payloads")
+        hashed = con.sql(f"SELECT {EVENT_ID_SQL} AS event_id FROM payloads")  # noqa: S608
         return pl.Series(hashed.to_arrow_table()["event_id"], dtype=pl.String)
     finally:
         con.unregister("payloads")

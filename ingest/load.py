@@ -170,8 +170,15 @@ def merge_entities(
     columns = table_columns(con, table)
     content = history_columns(table, columns)
     _stage(con, rows, keep_keys)
-    differs = " OR ".join(f'e."{c}" IS DISTINCT FROM i."{c}"' for c in content)
+    names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
     counts = MergeCounts()
+    if _is_empty(con, table):
+        # Nothing recorded yet (a first build): every row is new, nothing to compare,
+        # restore or withdraw, so the statements that look for those are skipped.
+        counts.new = _incoming_count(con)
+        _insert_new(con, table, key, names, run_id, anti_join=False)
+        return counts
+    differs = " OR ".join(f'e."{c}" IS DISTINCT FROM i."{c}"' for c in content)
     counts.new = con.execute(
         f"SELECT count(*) FROM incoming i WHERE i.{key} NOT IN (SELECT {key} FROM main.{table})"  # noqa: S608
     ).fetchone()[0]
@@ -199,19 +206,7 @@ def merge_entities(
               AND e.source_ref IS DISTINCT FROM i.source_ref""",  # noqa: S608
         [source_id],
     )
-    names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
-    con.execute(
-        f"""INSERT INTO change_log
-            SELECT ?, ?, i.{key}, 'new', NULL, NULL FROM incoming i
-            WHERE i.{key} NOT IN (SELECT {key} FROM main.{table})""",  # noqa: S608
-        [run_id, table],
-    )
-    con.execute(
-        f"""INSERT INTO main.{table} ({names}, first_run_id, changed_run_id)
-            SELECT {names}, ?, ? FROM incoming
-            WHERE {key} NOT IN (SELECT {key} FROM main.{table})""",  # noqa: S608
-        [run_id, run_id],
-    )
+    _insert_new(con, table, key, names, run_id, anti_join=True)
     gone = f"""source_id = ? AND withdrawn_run_id IS NULL
             AND {key} NOT IN (SELECT {key} FROM incoming)
             AND {key} NOT IN (SELECT key FROM kept_keys)"""  # noqa: S608
@@ -229,6 +224,37 @@ def merge_entities(
     return counts
 
 
+def _incoming_count(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM incoming").fetchone()[0]
+
+
+def _is_empty(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    # The name comes from our schema, never from input.
+    return con.execute(f"SELECT NOT EXISTS (FROM main.{table})").fetchone()[0]
+
+
+def _insert_new(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    key: str,
+    names: str,
+    run_id: int,
+    anti_join: bool,
+) -> None:
+    """Log and insert the incoming rows the table does not hold (all of them when it holds
+    none: `anti_join` False skips looking)."""
+    new = f"WHERE {key} NOT IN (SELECT {key} FROM main.{table})" if anti_join else ""  # noqa: S608
+    con.execute(
+        f"INSERT INTO change_log SELECT ?, ?, {key}, 'new', NULL, NULL FROM incoming {new}",  # noqa: S608
+        [run_id, table],
+    )
+    con.execute(
+        f"""INSERT INTO main.{table} ({names}, first_run_id, changed_run_id)
+            SELECT {names}, ?, ? FROM incoming {new}""",  # noqa: S608
+        [run_id, run_id],
+    )
+
+
 def merge_status_events(
     con: duckdb.DuckDBPyConnection,
     source_id: str,
@@ -243,6 +269,13 @@ def merge_status_events(
     content = history_columns(table, columns)
     # Staged with its observed_at: the source's, or the build's time when it gives none.
     _stage(con, rows, keep_slots)
+    names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
+    if _is_empty(con, table):
+        # A first build: every event is new, and none recorded can be superseded, restored
+        # or withdrawn (or repeat a live source's latest state).
+        counts = MergeCounts(new=_incoming_count(con))
+        _insert_new(con, table, "event_id", names, run_id, anti_join=False)
+        return counts
     if origin == "observed":
         # A live source reports its current state on every read; only a state that differs
         # from the latest one recorded (same ordering as the views) is a new event.
@@ -315,19 +348,7 @@ def merge_status_events(
             f"UPDATE status_events SET withdrawn_run_id = ? WHERE {gone}",  # noqa: S608
             [run_id, source_id],
         )
-    con.execute(
-        """INSERT INTO change_log
-            SELECT ?, 'status_events', event_id, 'new', NULL, NULL
-            FROM incoming WHERE event_id NOT IN (SELECT event_id FROM status_events)""",
-        [run_id],
-    )
-    names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
-    con.execute(
-        f"""INSERT INTO status_events ({names}, first_run_id, changed_run_id)
-            SELECT {names}, ?, ? FROM incoming
-            WHERE event_id NOT IN (SELECT event_id FROM status_events)""",  # noqa: S608
-        [run_id, run_id],
-    )
+    _insert_new(con, table, "event_id", names, run_id, anti_join=True)
     counts.unchanged = len(rows) - counts.new - counts.changed
     # A superseded row and its successor are one change of status, not a new fact.
     counts.new -= superseded

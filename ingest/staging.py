@@ -23,6 +23,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from ingest.columnar import EVENT_ID_SQL, EVENT_PAYLOAD
 from ingest.records import CanonicalRows
 from ingest.register_format import TABLE_ORDER, register_columns
 from ingest.validate import (
@@ -128,7 +129,9 @@ class SourceStage:
 
     def stream(self, staged: StagedTable, frames: Iterator[pl.DataFrame]) -> None:
         """Stage the frames of a table read block by block, as they are produced, in one
-        INSERT that reads them as an Arrow stream.
+        INSERT that reads them as an Arrow stream. Status events come with the payload their
+        id is the hash of (EVENT_PAYLOAD), hashed by the INSERT on DuckDB's threads while the
+        next block is read.
 
         DuckDB stores rows in groups of 122 880; an INSERT per 4 MB block starts and ends
         inside a group, which cost several times more per row (a million status events took
@@ -142,6 +145,11 @@ class SourceStage:
         types = pl.from_arrow(
             self.con.sql(f"SELECT {_names(columns)} FROM {staged.name} LIMIT 0").to_arrow_table()  # noqa: S608
         ).schema
+        selected = {c: f'"{c}"' for c in columns}
+        if staged.table == "status_events":
+            del types["event_id"]
+            types[EVENT_PAYLOAD] = pl.String()
+            selected["event_id"] = EVENT_ID_SQL
         schema = pl.DataFrame(schema=types).to_arrow().schema
         failures: list[BaseException] = []
 
@@ -149,18 +157,24 @@ class SourceStage:
             try:
                 for frame in frames:
                     staged.rows += frame.height
-                    complete = _complete(frame, columns, defaults).cast(dict(types))
+                    complete = _complete(frame, list(types), defaults).cast(dict(types))
                     yield from complete.to_arrow().to_batches()
             except BaseException as error:
                 failures.append(error)
                 raise
 
+        self.con.register("staging_arrow", pa.RecordBatchReader.from_batches(schema, batches()))
         try:
-            self._insert(staged, columns, pa.RecordBatchReader.from_batches(schema, batches()))
+            self.con.execute(
+                f"INSERT INTO {staged.name} ({_names(list(selected))}) "  # noqa: S608
+                f"SELECT {', '.join(selected.values())} FROM staging_arrow"
+            )
         except duckdb.Error:
             if failures:
                 raise failures[0] from None
             raise
+        finally:
+            self.con.unregister("staging_arrow")
 
     def _columns(self, staged: StagedTable) -> list[str]:
         if staged.name in self._targets:
@@ -182,9 +196,7 @@ class SourceStage:
             defaults["observed_at"] = self.observed_at
         return defaults
 
-    def _insert(
-        self, staged: StagedTable, columns: list[str], rows: pa.Table | pa.RecordBatchReader
-    ) -> None:
+    def _insert(self, staged: StagedTable, columns: list[str], rows: pa.Table) -> None:
         names = _names(columns)
         self.con.register("staging_arrow", rows)
         try:
