@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -57,11 +58,11 @@ def _module(name: str) -> ModuleType:
 
 def _warm_up() -> None:
     """Do what every first page run would, while the server waits for its first visitor:
-    import the libraries and pages, load the catalogue and the language menu's names, and
-    open the published snapshot (its connection is shared by all sessions; opening it reads
-    the file's catalogue). libraries.load() takes the same lock the page run takes, so
-    nothing is seen half-loaded."""
-    libraries.load()
+    import the libraries and pages, load the catalogue and the language menu's names, open
+    the published snapshot (its connection is shared by all sessions; opening it reads the
+    file's catalogue) and answer the default page's queries. A page run waits in
+    libraries.load() for any library being imported here, so nothing is seen half-loaded."""
+    libraries.load(libraries.LIBRARIES[:-1])
     for name in (*PAGE_MODULES, *ROUTE_MODULES):
         _module(name)
     messages.catalogue()
@@ -69,9 +70,22 @@ def _warm_up() -> None:
         messages.native_name(code)
     found = _published()
     if found is not None:
+        path = str(found.path)
         queries = _module("dashboard.queries")
-        queries.snapshot_facts(str(found.path))
-        queries.missing_views(str(found.path))
+        queries.snapshot_facts(path)
+        queries.missing_views(path)
+        # What the default page (the overview, every institution) reads: the queries are
+        # cached for all sessions, so the first visitor finds them answered.
+        queries.institutions(path)
+        queries.institution_indicators(path)
+        for query in (queries.scope_indicators, queries.implementation_mix, queries.uptake_funnel):
+            query(path, ())
+    # Streamlit's first element in a process walks the stack with `inspect` (to tell a REPL
+    # from `streamlit run`), which looks up the file of every loaded module: about a tenth of
+    # a second of the first page run. Walking it here fills inspect's cache of those files.
+    inspect.stack()
+    # Last, what only other pages need (a page run that comes first imports it itself).
+    libraries.load()
 
 
 @contextlib.asynccontextmanager
