@@ -7,9 +7,8 @@ when sessions run together, both found by the concurrent-session benchmark
 - A freshly started server that gets several visitors at once imports pandas, pyarrow and
   Altair in several threads together; Altair and narwhals look pandas up in `sys.modules`,
   where another thread may have left it half-initialised, and the page fails with
-  "partially initialized module 'pandas' has no attribute 'Timestamp'". Every page run
-  calls `load()` before it starts, which imports each library one thread at a time, so no
-  page runs while one is half-imported. (The charts no longer use Altair, so it is not
+  "partially initialized module 'pandas' has no attribute 'Timestamp'". `load()` imports
+  everything first, one thread at a time. (The charts no longer use Altair, so it is not
   imported at all; pandas still is, by Streamlit's data tables.)
 - Polars hands work to its own thread pool, whose threads sometimes need the GIL (to
   release buffers that came from DuckDB through pyarrow); Streamlit converts Polars frames
@@ -30,25 +29,23 @@ import threading
 from collections.abc import Iterator
 
 # What the pages use, and only that: each costs start-up time on the first visit.
-# In import order. pandas comes last: Streamlit's data tables need it, the default page does
-# not, so the warm-up (dashboard/server.py) imports it once that page is ready to run.
-LIBRARIES = ("numpy", "pyarrow", "polars", "duckdb", "pandas")
+LIBRARIES = ("numpy", "pandas", "pyarrow", "polars", "duckdb")
 
 _import_lock = threading.Lock()
-_loaded: set[str] = set()
+_loaded = False
 _run_lock = threading.Lock()
 
 
-def load(names: tuple[str, ...] = LIBRARIES) -> None:
-    """Return once these libraries (by default all) are fully imported; each is imported by
-    one thread, the others wait for it."""
-    if _loaded.issuperset(names):
+def load() -> None:
+    """Return once every library is fully imported; only the first caller does the work."""
+    global _loaded
+    if _loaded:
         return
     with _import_lock:
-        for name in names:
-            if name not in _loaded:
+        if not _loaded:
+            for name in LIBRARIES:
                 importlib.import_module(name)
-                _loaded.add(name)
+            _loaded = True
 
 
 @contextlib.contextmanager

@@ -60,9 +60,9 @@ def _warm_up() -> None:
     """Do what every first page run would, while the server waits for its first visitor:
     import the libraries and pages, load the catalogue and the language menu's names, open
     the published snapshot (its connection is shared by all sessions; opening it reads the
-    file's catalogue) and answer the default page's queries. A page run waits in
-    libraries.load() for any library being imported here, so nothing is seen half-loaded."""
-    libraries.load(libraries.LIBRARIES[:-1])
+    file's catalogue) and answer the default page's queries. libraries.load() takes the same
+    lock the page run takes, so nothing is seen half-loaded."""
+    libraries.load()
     for name in (*PAGE_MODULES, *ROUTE_MODULES):
         _module(name)
     messages.catalogue()
@@ -84,8 +84,6 @@ def _warm_up() -> None:
     # from `streamlit run`), which looks up the file of every loaded module: about a tenth of
     # a second of the first page run. Walking it here fills inspect's cache of those files.
     inspect.stack()
-    # Last, what only other pages need (a page run that comes first imports it itself).
-    libraries.load()
 
 
 @contextlib.asynccontextmanager
