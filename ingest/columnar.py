@@ -520,7 +520,7 @@ def validate_streamed(
         nonlocal rows_read
         for chunk in source.chunks():
             part = CanonicalRows(source_id=result.source_id, status_origin=result.status_origin)
-            # A status event's id is hashed by the INSERT staging it, on DuckDB's threads.
+            # A status event's id is hashed by the INSERT staging it (SourceStage.stream).
             validate_frame(table, chunk, rows, vocabularies, part, dedupe=False, hash_ids=False)
             rows_read += part.rows_read
             for problem in part.problems:
