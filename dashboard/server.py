@@ -73,13 +73,18 @@ def _warm_up() -> None:
         path = str(found.path)
         queries = _module("dashboard.queries")
         queries.snapshot_facts(path)
-        queries.missing_views(path)
-        # What the default page (the overview, every institution) reads: the queries are
-        # cached for all sessions, so the first visitor finds them answered.
-        queries.institutions(path)
-        queries.institution_indicators(path)
-        for query in (queries.scope_indicators, queries.implementation_mix, queries.uptake_funnel):
-            query(path, ())
+        if not queries.missing_views(path):
+            # What the default page (the overview, every institution) reads: the queries
+            # are cached for all sessions, so the first visitor finds them answered. (An
+            # outdated snapshot gets its notice from the page run instead.)
+            queries.institutions(path)
+            queries.institution_indicators(path)
+            for query in (
+                queries.scope_indicators,
+                queries.implementation_mix,
+                queries.uptake_funnel,
+            ):
+                query(path, ())
     # Streamlit's first element in a process walks the stack with `inspect` (to tell a REPL
     # from `streamlit run`), which looks up the file of every loaded module: about a tenth of
     # a second of the first page run. Walking it here fills inspect's cache of those files.
