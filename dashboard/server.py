@@ -73,18 +73,8 @@ def _warm_up() -> None:
         path = str(found.path)
         queries = _module("dashboard.queries")
         queries.snapshot_facts(path)
-        if not queries.missing_views(path):
-            # What the default page (the overview, every institution) reads: the queries
-            # are cached for all sessions, so the first visitor finds them answered. (An
-            # outdated snapshot gets its notice from the page run instead.)
-            queries.institutions(path)
-            queries.institution_indicators(path)
-            for query in (
-                queries.scope_indicators,
-                queries.implementation_mix,
-                queries.uptake_funnel,
-            ):
-                query(path, ())
+        if not queries.missing_views(path):  # an outdated one gets the page's notice instead
+            _module("dashboard.views.overview").answer_default_queries(path)
     # Streamlit's first element in a process walks the stack with `inspect` (to tell a REPL
     # from `streamlit run`), which looks up the file of every loaded module: about a tenth of
     # a second of the first page run. Walking it here fills inspect's cache of those files.
@@ -176,8 +166,4 @@ ROUTES = [
     Route("/data/{name}.{fmt}", table),
 ]
 
-app = st.App(
-    str(Path(__file__).with_name("app.py")),
-    routes=ROUTES,
-    lifespan=_lifespan,
-)
+app = st.App(str(Path(__file__).with_name("app.py")), routes=ROUTES, lifespan=_lifespan)

@@ -109,20 +109,22 @@ def words_for_missing(
 
 def static_table_text(frame: pl.DataFrame) -> pl.DataFrame:
     """A frame ready for st.table, which renders Markdown in its cells: register text escaped
-    so it shows as written, dates written the current language's way and gaps as "not
-    recorded" (sort the frame before: text dates no longer sort by date)."""
+    so it shows as written, dates and numbers written the current language's way, and every
+    gap "not recorded", never "None" or "NaN" (sort the frame before: text no longer sorts
+    as dates or numbers do)."""
+
+    def written(name: str, dtype: pl.DataType) -> pl.Expr:
+        if dtype == pl.String:
+            return labels_for(name, frame[name], lambda text: str(escape_markdown(text)))
+        if dtype == pl.Date:
+            return labels_for(name, frame[name], formats.day)
+        if dtype.is_numeric():
+            return labels_for(name, frame[name], formats.number)
+        return pl.col(name).cast(pl.String)
+
     missing = t("common.not_recorded")
-    return frame.with_columns(
-        *(
-            labels_for(name, frame[name], lambda text: str(escape_markdown(text)))
-            for name, dtype in frame.schema.items()
-            if dtype == pl.String
-        ),
-        *(
-            labels_for(name, frame[name], formats.day).fill_null(missing).alias(name)
-            for name, dtype in frame.schema.items()
-            if dtype == pl.Date
-        ),
+    return frame.select(
+        written(name, dtype).fill_null(missing).alias(name) for name, dtype in frame.schema.items()
     )
 
 

@@ -15,7 +15,6 @@ characters. Anything else is read the careful way.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import re
@@ -293,10 +292,6 @@ def json_text(column: pl.Expr) -> pl.Expr:
 NEEDS_JSON_ESCAPE = r'["\\\x00-\x1f]'
 
 
-def short_hashes(payloads: list[str]) -> list[str]:
-    return [hashlib.sha256(p.encode("utf-8")).hexdigest()[:20] for p in payloads]
-
-
 def python_payload(parts: list[Any]) -> str:
     return json.dumps([str(p) if p is not None else None for p in parts], ensure_ascii=False)
 
@@ -360,7 +355,6 @@ def validate_frame(
     vocabularies: Vocabularies,
     result: Any,
     dedupe: bool = True,
-    con: duckdb.DuckDBPyConnection | None = None,
     hash_ids: bool = True,
 ) -> None:
     """validate_source for one table read by columns: the same canonical rows, the same
@@ -484,7 +478,7 @@ def validate_frame(
         (pl.lit(f"{register.file}:") + pl.col(ROW).cast(pl.String)).alias("source_ref"),
     ]
     if table == "status_events":
-        canonical = _with_event_ids(kept, columns, rows.status_origin, con, hash_ids)
+        canonical = _with_event_ids(kept, columns, rows.status_origin, hash_ids)
     else:
         canonical = kept.select(*columns)
         if ID_COLUMNS[table] not in canonical.columns:
@@ -595,7 +589,6 @@ def _with_event_ids(
     kept: pl.DataFrame,
     columns: list[pl.Expr],
     origin: str,
-    con: duckdb.DuckDBPyConnection | None = None,
     hash_ids: bool = True,
 ) -> pl.DataFrame:
     """origin, slot_key and event_id exactly as validate._canonical makes them; without
@@ -626,22 +619,15 @@ def _with_event_ids(
         *columns,
         pl.lit(origin).alias("origin"),
         pl.col("__key__").alias("slot_key"),
-        short_hashes_of(payloads, con).alias("event_id")
-        if hash_ids
-        else payloads.alias(EVENT_PAYLOAD),
+        short_hashes_of(payloads).alias("event_id") if hash_ids else payloads.alias(EVENT_PAYLOAD),
     )
 
 
-def short_hashes_of(payloads: pl.Series, con: duckdb.DuckDBPyConnection | None = None) -> pl.Series:
-    """short_hashes for a whole column, computed by DuckDB's sha256 (the same digest of the
-    same UTF-8 bytes) on every core, instead of a million hashlib calls. On the build's own
-    connection when there is one: a second DuckDB would keep memory of its own."""
-    if con is None:
-        with duckdb.connect(config={"memory_limit": HASH_MEMORY_LIMIT}) as own:
-            return short_hashes_of(payloads, own)
-    con.register("payloads", pa.table({"payload": payloads.to_arrow()}))
-    try:
+def short_hashes_of(payloads: pl.Series) -> pl.Series:
+    """Event ids for a whole column of payloads (validate._short_hash's digest of the same
+    UTF-8 bytes), computed by DuckDB's sha256 on every core instead of a million hashlib
+    calls. A build hashes in its staging INSERT instead (SourceStage.stream)."""
+    with duckdb.connect(config={"memory_limit": HASH_MEMORY_LIMIT}) as con:
+        con.register("payloads", pa.table({"payload": payloads.to_arrow()}))
         hashed = con.sql(f"SELECT {EVENT_ID_SQL} AS event_id FROM payloads")  # noqa: S608
         return pl.Series(hashed.to_arrow_table()["event_id"], dtype=pl.String)
-    finally:
-        con.unregister("payloads")

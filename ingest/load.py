@@ -170,13 +170,12 @@ def merge_entities(
     columns = table_columns(con, table)
     content = history_columns(table, columns)
     _stage(con, rows, keep_keys)
-    names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
     counts = MergeCounts()
     if _is_empty(con, table):
         # Nothing recorded yet (a first build): every row is new, nothing to compare,
         # restore or withdraw, so the statements that look for those are skipped.
         counts.new = _incoming_count(con)
-        _insert_new(con, table, key, names, run_id, anti_join=False)
+        _insert_new(con, table, key, columns, run_id, anti_join=False)
         return counts
     differs = " OR ".join(f'e."{c}" IS DISTINCT FROM i."{c}"' for c in content)
     counts.new = con.execute(
@@ -206,7 +205,7 @@ def merge_entities(
               AND e.source_ref IS DISTINCT FROM i.source_ref""",  # noqa: S608
         [source_id],
     )
-    _insert_new(con, table, key, names, run_id, anti_join=True)
+    _insert_new(con, table, key, columns, run_id, anti_join=True)
     gone = f"""source_id = ? AND withdrawn_run_id IS NULL
             AND {key} NOT IN (SELECT {key} FROM incoming)
             AND {key} NOT IN (SELECT key FROM kept_keys)"""  # noqa: S608
@@ -237,12 +236,13 @@ def _insert_new(
     con: duckdb.DuckDBPyConnection,
     table: str,
     key: str,
-    names: str,
+    columns: list[str],
     run_id: int,
     anti_join: bool,
 ) -> None:
     """Log and insert the incoming rows the table does not hold (all of them when it holds
-    none: `anti_join` False skips looking)."""
+    none: `anti_join` False skips looking); this run is their first and their last change."""
+    names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
     new = f"WHERE {key} NOT IN (SELECT {key} FROM main.{table})" if anti_join else ""  # noqa: S608
     con.execute(
         f"INSERT INTO change_log SELECT ?, ?, {key}, 'new', NULL, NULL FROM incoming {new}",  # noqa: S608
@@ -269,12 +269,11 @@ def merge_status_events(
     content = history_columns(table, columns)
     # Staged with its observed_at: the source's, or the build's time when it gives none.
     _stage(con, rows, keep_slots)
-    names = ", ".join(f'"{c}"' for c in columns if c not in BOOKKEEPING_COLUMNS[1:])
     if _is_empty(con, table):
         # A first build: every event is new, and none recorded can be superseded, restored
         # or withdrawn (or repeat a live source's latest state).
         counts = MergeCounts(new=_incoming_count(con))
-        _insert_new(con, table, "event_id", names, run_id, anti_join=False)
+        _insert_new(con, table, "event_id", columns, run_id, anti_join=False)
         return counts
     if origin == "observed":
         # A live source reports its current state on every read; only a state that differs
@@ -348,7 +347,7 @@ def merge_status_events(
             f"UPDATE status_events SET withdrawn_run_id = ? WHERE {gone}",  # noqa: S608
             [run_id, source_id],
         )
-    _insert_new(con, table, "event_id", names, run_id, anti_join=True)
+    _insert_new(con, table, "event_id", columns, run_id, anti_join=True)
     counts.unchanged = len(rows) - counts.new - counts.changed
     # A superseded row and its successor are one change of status, not a new fact.
     counts.new -= superseded

@@ -371,6 +371,18 @@ def _implementation_line(row: dict) -> str:
     return t("overview.card.impl_none")
 
 
+def answer_default_queries(snapshot_path: str) -> None:
+    """Run the queries render() reads for every institution, the scope a visitor meets first:
+    they are cached for all sessions, so the server's warm-up can answer them before anyone
+    asks (dashboard/server.py)."""
+    everyone: tuple[str, ...] = ()
+    queries.institutions(snapshot_path)
+    queries.institution_indicators(snapshot_path)
+    queries.scope_indicators(snapshot_path, everyone)
+    queries.implementation_mix(snapshot_path, everyone)
+    queries.uptake_funnel(snapshot_path, everyone)
+
+
 def render() -> None:
     snapshot_path = state.snapshot_path()
     st.title(t("overview.title"))

@@ -131,3 +131,15 @@ def test_meeting_list_page_shows_a_printable_table_and_the_download(data_dir: Pa
     said = texts(app)
     assert "blank when no such event is recorded" in said
     assert any("@media print" in str(element.proto) for element in app.get("html"))
+
+
+def test_the_printed_table_says_not_recorded_for_every_gap(data_dir: Path) -> None:
+    """st.table would print a missing number as "NaN" and a missing text as "None": the
+    printable list writes "not recorded" in every empty cell instead."""
+    app = open_page("meeting_list")
+    assert_no_exception(app)
+    table = app.table[0].value
+    cells = [str(value) for column in table.columns for value in table[column]]
+    assert not [cell for cell in cells if cell in ("None", "nan", "NaN", "<NA>")]
+    numbers = list(table[t("meeting.column.number")])
+    assert "not recorded" in numbers, "the bundled list has a recommendation with no number"
