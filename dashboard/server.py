@@ -33,10 +33,13 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import PlainTextResponse, Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from dashboard import language, libraries, messages  # noqa: E402
+from dashboard import language, libraries, messages, nodelay  # noqa: E402
 from dashboard.messages import plain as t  # noqa: E402
 from dashboard.messages import speaking, supported_languages  # noqa: E402
 from dashboard.permalinks import LANGUAGE_KEY  # noqa: E402
+
+# Before uvicorn accepts the first connection (this module is imported before it serves).
+nodelay.install()
 
 ATOM = "application/atom+xml; charset=utf-8"
 # What a page run imports (dashboard/app.py and the pages' shared helpers) and what the routes
