@@ -6,9 +6,9 @@ protocol number reads IPPROTO_TCP. Streamlit binds its listening socket itself, 
 keep Nagle on. A reply is written in pieces (headers, then body; one WebSocket message after
 another), and with Nagle on each piece after the first waits for the browser's delayed
 acknowledgement: 40 ms on Linux. A browser loads the first page's sixty-odd script files over
-six kept-alive connections, and every file after the first on a connection waited that long;
-so did the page's messages. Measured: a kept-alive request took 44 ms instead of 1 ms
-(BENCHMARKS.md, "Nagle's algorithm").
+six kept-alive connections, and every file after the first on a connection waited that long
+(a WebSocket message written right after another can be held the same way). Measured: a
+kept-alive request took 44 ms instead of 1 ms (BENCHMARKS.md, "Fourth pass").
 
 `install()` replaces asyncio's check with one that treats protocol 0 on an Internet stream
 socket as what it is, TCP. It must run before the server accepts its first connection:
