@@ -8,8 +8,13 @@ when sessions run together, both found by the concurrent-session benchmark
   Altair in several threads together; Altair and narwhals look pandas up in `sys.modules`,
   where another thread may have left it half-initialised, and the page fails with
   "partially initialized module 'pandas' has no attribute 'Timestamp'". `load()` imports
-  everything first, one thread at a time. (The charts no longer use Altair, so it is not
-  imported at all; pandas still is, by Streamlit's data tables.)
+  the data libraries first, one thread at a time. The charts no longer use Altair, so it is
+  not imported at all. pandas is left out too: only the briefing and the meeting list need
+  it (Streamlit's tables convert through it there), and they import it inside their own page
+  run, which `exclusive()` keeps to one at a time, so no other page run can see it
+  half-loaded; the routes and the warm-up never import it. Importing it at start took
+  0.2–0.4 s from the first chart of a cold start (BENCHMARKS.md, fourth pass) and kept
+  40 MB in every server that never shows those two pages.
 - Polars hands work to its own thread pool, whose threads sometimes need the GIL (to
   release buffers that came from DuckDB through pyarrow); Streamlit converts Polars frames
   to pandas and Arrow in each script thread. With a few dozen sessions converting at once
@@ -28,8 +33,8 @@ import importlib
 import threading
 from collections.abc import Iterator
 
-# What the pages use, and only that: each costs start-up time on the first visit.
-LIBRARIES = ("numpy", "pandas", "pyarrow", "polars", "duckdb")
+# What the first pages use, and only that: each costs start-up time on the first visit.
+LIBRARIES = ("numpy", "pyarrow", "polars", "duckdb")
 
 _import_lock = threading.Lock()
 _loaded = False

@@ -3,6 +3,7 @@ loopback port, and waiting until a spawned `streamlit run` answers its health ch
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
@@ -10,11 +11,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 
 STARTUP_TIMEOUT_SECONDS = 60
 # Debian's own Chromium (no browser download). Without the networking flags it tries to reach
@@ -95,3 +98,10 @@ def running_app(data_dir: Path, log_path: Path, script: str = "dashboard/app.py"
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def run_in_own_loop(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """asyncio.run(main()) in a thread of its own: Playwright's sync API, which the browser
+    tests of the same session use, keeps an event loop running in the main thread."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(lambda: asyncio.run(main())).result()

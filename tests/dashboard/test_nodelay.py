@@ -12,6 +12,7 @@ from asyncio import base_events
 from streamlit.web.server.starlette.starlette_server import _bind_socket
 
 from dashboard import nodelay
+from tests.app_server import run_in_own_loop
 
 
 async def _nodelay_of_accepted_connection(listener: socket.socket) -> int:
@@ -36,7 +37,7 @@ def test_a_connection_to_streamlits_listening_socket_has_nagle_off() -> None:
     nodelay.install()
     listener = _bind_socket("127.0.0.1", 0, 8)  # exactly as `streamlit run` binds it
     assert listener.proto == 0  # the cause: asyncio's own check skips this socket
-    assert asyncio.run(_nodelay_of_accepted_connection(listener)) != 0
+    assert run_in_own_loop(lambda: _nodelay_of_accepted_connection(listener)) != 0
 
 
 def test_a_unix_or_udp_socket_is_left_alone() -> None:
