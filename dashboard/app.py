@@ -1,6 +1,9 @@
 """Entry point: find the published snapshot, show the synthetic-data banner, route to a page.
 
-Run with `streamlit run dashboard/app.py` from the repository root.
+Run with `streamlit run dashboard/server.py` from the repository root, as `make run` does: it
+serves these pages with the feeds and open-data files beside them, warms up at start and turns
+Nagle's algorithm off on its connections (dashboard/nodelay.py). `streamlit run
+dashboard/app.py` serves the pages alone, as the tests and benchmarks sometimes do.
 """
 
 from __future__ import annotations
