@@ -42,7 +42,13 @@ from ingest.snapshot import (
     remove_stale_partials,
 )
 from ingest.sources_config import LiveSource, RegisterSource, SourceConfig
-from ingest.staging import SourceStage, StagedTable, check_staged_references, delete_rows
+from ingest.staging import (
+    SourceStage,
+    StagedTable,
+    check_staged_references,
+    delete_rows,
+    drop_leftover_stages,
+)
 from ingest.validate import ID_COLUMNS, validate_source
 from ingest.vocab import Vocabularies, load_vocabularies
 
@@ -326,7 +332,7 @@ def build_snapshot(
             create_schema(con)
             run_id = (copy_previous(con, previous) if previous else 0) + 1
             outcomes, validated = _validate_sources(
-                con, inputs, unchanged, vocabularies, started_at
+                con, inputs, unchanged, vocabularies, started_at, run_id
             )
             say(f"validate: {len(validated)} source(s) read in {time.perf_counter() - t0:.2f}s")
             t0 = time.perf_counter()
@@ -341,6 +347,7 @@ def build_snapshot(
                     _record_content(con, canonical.source_id, hashes[canonical.source_id], run_id)
             for source_id, (_digest, read_run) in unchanged.items():
                 _keep_unchanged(con, outcomes[source_id], read_run)
+            drop_leftover_stages(con)
             check_unique_keys(con)
             _record_run(con, run_id, command, started_at, inputs, outcomes)
             say(f"load: run {run_id} merged in {time.perf_counter() - t0:.2f}s")
@@ -365,6 +372,7 @@ def _validate_sources(
     unchanged: dict[str, tuple[str, int]],
     vocabularies: Vocabularies,
     started_at: dt.datetime,
+    run_id: int,
 ) -> tuple[dict[str, SourceOutcome], list[CanonicalRows]]:
     """Read and validate every source that needs it, staging its rows in the snapshot being
     built as they are checked; a source that cannot be read is a failed outcome."""
@@ -391,6 +399,7 @@ def _validate_sources(
             f"s{number}",
             observed_at=read.observed_at or started_at,
             observed=read.observed_at is not None,
+            run_id=run_id,
         )
         canonical = validate_source(read, vocabularies, stage)
         if owned:  # read here, and its rows are staged now: the raw text can go

@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest.paths import SCHEMA_FILE
-from ingest.staging import BOOKKEEPING_COLUMNS, StagedTable
+from ingest.staging import BOOKKEEPING_COLUMNS, StagedTable, is_empty
 from ingest.validate import ID_COLUMNS
 
 
@@ -150,7 +150,28 @@ def _stage(con: duckdb.DuckDBPyConnection, rows: StagedTable, keep_keys: set[str
         con.register("kept_arrow", pa.table({"key": sorted(keep_keys)}))
         con.execute("INSERT INTO kept_keys SELECT key FROM kept_arrow")
         con.unregister("kept_arrow")
+    if rows.in_place:
+        # Staged in place, but another source's rows came first: merged like any other,
+        # from a temporary table, so the snapshot keeps nothing of the staged one.
+        con.execute(f"CREATE TEMP TABLE incoming AS SELECT * FROM main.{rows.name}")  # noqa: S608
+        con.execute(f"DROP TABLE main.{rows.name}")
+        return
     con.execute(f"ALTER TABLE {rows.name} RENAME TO incoming")
+
+
+def _adopt(
+    con: duckdb.DuckDBPyConnection, table: str, rows: StagedTable, run_id: int
+) -> MergeCounts:
+    """A first build's rows staged in place become the canonical table: each logged as new,
+    then the staged table renamed to the empty one it replaces (no row copied)."""
+    key = ID_COLUMNS[table]
+    new = con.execute(
+        f"INSERT INTO change_log SELECT ?, ?, {key}, 'new', NULL, NULL FROM main.{rows.name}",  # noqa: S608
+        [run_id, table],
+    ).fetchone()[0]
+    con.execute(f"DROP TABLE main.{table}")
+    con.execute(f"ALTER TABLE main.{rows.name} RENAME TO {table}")
+    return MergeCounts(new=new)
 
 
 def _json_struct(alias: str, columns: list[str]) -> str:
@@ -166,12 +187,14 @@ def merge_entities(
     keep_keys: set[str],
 ) -> MergeCounts:
     """Insert, update or withdraw rows of one source in one canonical table."""
+    if rows.in_place and is_empty(con, table):
+        return _adopt(con, table, rows, run_id)
     key = ID_COLUMNS[table]
     columns = table_columns(con, table)
     content = history_columns(table, columns)
     _stage(con, rows, keep_keys)
     counts = MergeCounts()
-    if _is_empty(con, table):
+    if is_empty(con, table):
         # Nothing recorded yet (a first build): every row is new, nothing to compare,
         # restore or withdraw, so the statements that look for those are skipped.
         counts.new = _incoming_count(con)
@@ -227,11 +250,6 @@ def _incoming_count(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FROM incoming").fetchone()[0]
 
 
-def _is_empty(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    # The name comes from our schema, never from input.
-    return con.execute(f"SELECT NOT EXISTS (FROM main.{table})").fetchone()[0]
-
-
 def _insert_new(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -265,11 +283,13 @@ def merge_status_events(
 ) -> MergeCounts:
     """Append new observations; supersede or withdraw listed rows; never update content."""
     table = "status_events"
+    if rows.in_place and is_empty(con, table):
+        return _adopt(con, table, rows, run_id)
     columns = table_columns(con, table)
     content = history_columns(table, columns)
     # Staged with its observed_at: the source's, or the build's time when it gives none.
     _stage(con, rows, keep_slots)
-    if _is_empty(con, table):
+    if is_empty(con, table):
         # A first build: every event is new, and none recorded can be superseded, restored
         # or withdrawn (or repeat a live source's latest state).
         counts = MergeCounts(new=_incoming_count(con))
