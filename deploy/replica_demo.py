@@ -3,9 +3,9 @@
 Starts an S3-compatible object store (moto's server mode), builds and publishes a snapshot,
 starts N app replicas (each pulls the snapshot into its own data folder, then keeps pulling
 every second) and nginx in front of them with sticky sessions. While visitors keep loading
-pages and rerunning through nginx, it publishes a second snapshot and waits until every
-replica serves it, reading the snapshot name from the page footer exactly as a visitor sees
-it. Exits 0 only if every replica switched and no request failed.
+pages and an open-data file and rerunning through nginx, it publishes a second snapshot and
+waits until every replica serves it, reading the snapshot name from the page footer exactly
+as a visitor sees it. Exits 0 only if every replica switched and no request failed.
 
 Usage: python deploy/replica_demo.py [--replicas 2] [--keep-running]
 Needs nginx (Debian's package) and `pip install -e '.[s3,test]'` (boto3, moto, websockets).
@@ -204,7 +204,7 @@ def start_replica(s: Stack, name: str, location: str) -> tuple[str, subprocess.P
     app = s.start(
         f"{name}-app",
         [
-            py, "-m", "streamlit", "run", "dashboard/app.py",
+            py, "-m", "streamlit", "run", "dashboard/server.py",
             "--server.headless", "true",
             "--server.address", "127.0.0.1",
             "--server.port", str(port),
@@ -254,9 +254,14 @@ def snapshot_shown(texts: list[str]) -> str | None:
     return footer.split()[1].rstrip(",") if footer else None
 
 
+# An open-data file every replica serves from its current snapshot (dashboard/server.py).
+OPEN_DATA_FILE = "/data/institution_indicators.csv"
+
+
 async def http_visitor(url: str, traffic: Traffic, stop: asyncio.Event) -> None:
     while not stop.is_set():
-        for path in ("/", "/_stcore/health", "/_stcore/host-config"):
+        # The page, Streamlit's own checks, and an open-data file (dashboard/server.py's route).
+        for path in ("/", "/_stcore/health", "/_stcore/host-config", OPEN_DATA_FILE):
             traffic.requests += 1
             try:
                 if not await asyncio.to_thread(http_ok, url + path):
