@@ -6,7 +6,9 @@ register. Here each validated block is appended to a temporary table of the snap
 built (DuckDB keeps it within its memory limit and spills the rest to disk) and then
 dropped; duplicates across blocks and references between tables are found in SQL over the
 staged rows, and only the rows found wrong come back to Python, to be worded by the same
-code as before. The merge reads each staged table as its `incoming` rows.
+code as before. The merge reads each staged table as its `incoming` rows. In a first build,
+where the snapshot holds no row of a table yet, the table is staged in place instead, and
+the merge renames it into the canonical one (SourceStage.new).
 
 Table and column names in the SQL below come from our own schema and register format,
 never from input; every value is a bound parameter or a registered Arrow table.
@@ -47,7 +49,7 @@ BOOKKEEPING_COLUMNS = ("source_ref", "first_run_id", "changed_run_id", "withdraw
 class StagedTable:
     """One canonical table of one source, validated and waiting in DuckDB for the merge."""
 
-    name: str  # the temporary table
+    name: str  # the staged table: temporary, or in the snapshot when `in_place`
     table: str  # the canonical table it will be merged into
     rows: int = 0
     # Staged as a table of the snapshot itself, shaped and filled as the canonical table
