@@ -149,19 +149,26 @@ def open_csv_file(path: Path, table: str, display: str) -> RegisterFile | None:
                 return None
         if (
             b"\x00" in block.translate(_CAREFUL_TABLE)
-            or _lone_carriage_return(block)
-            or b"\n\n" in block
-            or b"\n\r\n" in block
+            or _blank_line_or_lone_carriage_return(block)
             or block.startswith((b"\n", b"\r"))
             or not _quotes_are_whole_cells(block)
             or _may_hold_an_overlong_cell(block)
         ):
             return None
-        try:
-            block.isascii() or block.decode("utf-8")
-        except UnicodeDecodeError:
+        if not block.isascii() and not is_utf8(block):
             return None
     return None if names is None else RegisterFile(path, display, names)
+
+
+def is_utf8(data: bytes) -> bool:
+    """Whether bytes are well-formed UTF-8 as Python's strict decoder judges them (no
+    surrogates, overlong forms or code points past U+10FFFF). Arrow checks without building
+    the text: 0.03 s for a 228 MB register, where decoding it took 0.3 s."""
+    try:
+        pa.array([data], pa.binary()).cast(pa.string())
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _may_hold_an_overlong_cell(block: bytes) -> bool:
@@ -176,9 +183,14 @@ def _may_hold_an_overlong_cell(block: bytes) -> bool:
     )
 
 
-def _lone_carriage_return(block: bytes) -> bool:
+def _blank_line_or_lone_carriage_return(block: bytes) -> bool:
+    """A blank line (with either line end), or a carriage return not followed by a line feed.
+    Most registers hold no carriage return at all, and counting one byte is far quicker than
+    looking for a three-byte sequence, so that search is made only when there are some."""
+    if b"\n\n" in block:
+        return True
     returns = block.count(b"\r")
-    return bool(returns) and returns != block.count(b"\r\n")
+    return bool(returns) and (returns != block.count(b"\r\n") or b"\n\r\n" in block)
 
 
 def _header_names(block: bytes, table: str) -> list[str] | None:

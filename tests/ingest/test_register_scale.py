@@ -309,3 +309,51 @@ def test_synth_writes_registers_that_build_cleanly(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, folder / "synthetic", folder / "sources.toml", tmp_path / "b")
     assert ws.query("SELECT count(*) FROM recommendations") == [(60,)]
     assert ws.query("SELECT count(*) FROM institutions WHERE name LIKE 'Synthetic%'") == [(3,)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "Cycle deux été ✓ 😀".encode(),
+        b"caf\xe9",  # Windows-1252
+        b"\xed\xa0\x80",  # a UTF-16 surrogate
+        b"\xc0\x80",  # an overlong NUL
+        b"\xe0\x80\xaf",  # an overlong slash
+        b"\xf4\x90\x80\x80",  # past U+10FFFF
+        b"\xe2\x82",  # cut short
+        b"\x80",  # a lone continuation byte
+        b"\xef\xbf\xbf\xf4\x8f\xbf\xbf",  # the last code points of two planes
+    ],
+)
+def test_the_fast_reader_judges_utf8_as_python_does(data: bytes) -> None:
+    try:
+        data.decode("utf-8")
+        decodes = True
+    except UnicodeDecodeError:
+        decodes = False
+    assert columnar.is_utf8(data) == decodes
+
+
+@pytest.mark.parametrize(
+    ("ending", "fast"),
+    [
+        ("\n", True),
+        ("\r\n", True),
+        ("\n\n", False),  # a blank line
+        ("\r\n\r\n", False),  # a blank line, Windows line ends
+        ("\r", False),  # a carriage return alone
+    ],
+)
+def test_blank_lines_and_lone_carriage_returns_go_the_careful_way(
+    tmp_path: Path, ending: str, fast: bool
+) -> None:
+    header = "recommendation_id,cycle_id,title,source_url"
+    rows = ["r-1,c-1,First,https://example.org/r1", "r-2,c-1,Second,https://example.org/r2"]
+    path = tmp_path / "recommendations.csv"
+    path.write_bytes(
+        ("\r\n".join([header, rows[0]]) + ending + rows[1] + "\r\n").encode()
+        if "\r" in ending
+        else ("\n".join([header, rows[0]]) + ending + rows[1] + "\n").encode()
+    )
+    opened = columnar.open_csv_file(path, "recommendations", "recommendations.csv")
+    assert (opened is not None) == fast
