@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
+import polars as pl
 
 from ingest import __version__
 from ingest.indicators import definitions_hash
@@ -650,17 +650,24 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, run_id: int, problems: list[
     errors = [p for p in problems if p.severity == "error"]
     if not errors:
         return
-    table = pa.table(
+    # A Polars frame, not a pyarrow table: see ingest.staging.id_frame.
+    table = pl.DataFrame(
         {
-            "run_id": pa.array([run_id] * len(errors), pa.int32()),
+            "run_id": [run_id] * len(errors),
             "source_id": [p.source_id for p in errors],
             "file": [p.file for p in errors],
-            "row": pa.array([p.row for p in errors], pa.int32()),
+            "row": [p.row for p in errors],
             "column": [p.column for p in errors],
             "value": [p.value for p in errors],
             "reason": [p.message for p in errors],
             "raw": [p.raw for p in errors],
-        }
+        },
+        schema={
+            "run_id": pl.Int32,
+            **dict.fromkeys(("source_id", "file"), pl.String),
+            "row": pl.Int32,
+            **dict.fromkeys(("column", "value", "reason", "raw"), pl.String),
+        },
     )
     con.register("rejects_arrow", table)
     con.execute("INSERT INTO rejects SELECT * FROM rejects_arrow")

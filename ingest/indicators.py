@@ -13,7 +13,7 @@ import hashlib
 import re
 
 import duckdb
-import pyarrow as pa
+import polars as pl
 
 from ingest.paths import SCHEMA_FILE, SEARCH_CONFIG_FILE, VIEWS_FILE, VOCABULARY_DIR
 from ingest.search_index import build_search_index, create_search_tables
@@ -90,17 +90,17 @@ def store_scales(con: duckdb.DuckDBPyConnection, vocabularies: Vocabularies) -> 
         "scales",
         vocabularies.scale_rows(),
         [
-            ("vocabulary", pa.string()),
-            ("value", pa.string()),
-            ("value_order", pa.int32()),
-            ("meaning", pa.string()),
+            ("vocabulary", pl.String),
+            ("value", pl.String),
+            ("value_order", pl.Int32),
+            ("meaning", pl.String),
         ],
     )
     _replace_table(
         con,
         "vocabulary_labels",
         vocabularies.crosswalk(),
-        [(name, pa.string()) for name in ("vocabulary", "label", "language", "value", "note")],
+        [(name, pl.String) for name in ("vocabulary", "label", "language", "value", "note")],
     )
 
 
@@ -108,9 +108,10 @@ def _replace_table(
     con: duckdb.DuckDBPyConnection,
     name: str,
     rows: list[dict[str, object]],
-    columns: list[tuple[str, pa.DataType]],
+    columns: list[tuple[str, type[pl.DataType]]],
 ) -> None:
-    con.register("incoming_rows", pa.Table.from_pylist(rows, schema=pa.schema(columns)))
+    # A Polars frame, not a pyarrow table: see ingest.staging.id_frame.
+    con.register("incoming_rows", pl.DataFrame(rows, schema=dict(columns)))
     try:
         # The name comes from the two constants above, never from input.
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM incoming_rows")  # noqa: S608

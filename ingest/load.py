@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from ingest.paths import SCHEMA_FILE
-from ingest.staging import BOOKKEEPING_COLUMNS, StagedTable, is_empty
+from ingest.staging import BOOKKEEPING_COLUMNS, StagedTable, id_frame, is_empty
 from ingest.validate import ID_COLUMNS
 
 
@@ -147,8 +146,8 @@ def _stage(con: duckdb.DuckDBPyConnection, rows: StagedTable, keep_keys: set[str
     con.execute("DROP TABLE IF EXISTS incoming")
     con.execute("CREATE OR REPLACE TEMP TABLE kept_keys (key VARCHAR)")
     if keep_keys:
-        con.register("kept_arrow", pa.table({"key": sorted(keep_keys)}))
-        con.execute("INSERT INTO kept_keys SELECT key FROM kept_arrow")
+        con.register("kept_arrow", id_frame(keep_keys))
+        con.execute("INSERT INTO kept_keys SELECT id FROM kept_arrow")
         con.unregister("kept_arrow")
     if rows.in_place:
         # Staged in place, but another source's rows came first: merged like any other,

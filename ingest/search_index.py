@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
+import polars as pl
 
 from ingest.paths import SEARCH_CONFIG_FILE
 from ingest.search_text import document_terms, words
@@ -120,7 +120,7 @@ def create_search_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def _analyse(
     texts: list[tuple[str, tuple[str, ...]]], first_number: int = 0
-) -> tuple[pa.Table, pa.Array]:
+) -> tuple[pl.DataFrame, pl.Series]:
     """The terms of each distinct (text, languages), numbered from `first_number`: rows of
     (text_no, term, tf, word), and each text's length in words."""
     text_no: list[int] = []
@@ -145,15 +145,12 @@ def _analyse(
             terms.append(term)
             tfs.append(count)
             surfaces.append(surface)
-    analysed = pa.table(
-        {
-            "text_no": pa.array(text_no, pa.int32()),
-            "term": pa.array(terms, pa.string()),
-            "tf": pa.array(tfs, pa.int32()),
-            "word": pa.array(surfaces, pa.string()),
-        }
+    # Polars frames, not pyarrow tables: see ingest.staging.id_frame.
+    analysed = pl.DataFrame(
+        {"text_no": text_no, "term": terms, "tf": tfs, "word": surfaces},
+        schema={"text_no": pl.Int32, "term": pl.String, "tf": pl.Int32, "word": pl.String},
     )
-    return analysed, pa.array(lengths, pa.int32())
+    return analysed, pl.Series("length", lengths, dtype=pl.Int32)
 
 
 def build_search_index(
@@ -195,7 +192,7 @@ def build_search_index(
         FROM search_texts WHERE text IS NOT NULL
         GROUP BY ALL ORDER BY ALL
         """
-    ).to_arrow_table()
+    ).pl()
     con.execute(
         "CREATE OR REPLACE TEMP TABLE search_text_keys "
         "(text_no INTEGER, text VARCHAR, languages VARCHAR[], length INTEGER)"
@@ -206,20 +203,18 @@ def build_search_index(
     )
     # A batch of texts at a time: the terms of every text as Python objects at once were
     # the largest thing a build held.
-    for start in range(0, distinct.num_rows, ANALYSE_BATCH_TEXTS):
+    for start in range(0, distinct.height, ANALYSE_BATCH_TEXTS):
         part = distinct.slice(start, ANALYSE_BATCH_TEXTS)
-        texts = part.column("text").to_pylist()
-        languages = part.column("languages").to_pylist()
+        texts = part["text"].to_list()
+        languages = part["languages"].to_list()
         analysed, lengths = _analyse(
             [(text, tuple(langs)) for text, langs in zip(texts, languages, strict=True)], start
         )
-        keys = pa.table(
-            {
-                "text_no": pa.array(range(start, start + part.num_rows), pa.int32()),
-                "text": part.column("text"),
-                "languages": part.column("languages"),
-                "length": lengths,
-            }
+        keys = part.select(
+            pl.int_range(start, start + part.height, dtype=pl.Int32).alias("text_no"),
+            "text",
+            "languages",
+            pl.lit(lengths).alias("length"),
         )
         con.register("search_keys_arrow", keys)
         con.register("search_analysed_arrow", analysed)
