@@ -664,9 +664,13 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, run_id: int, problems: list[
         },
         schema={
             "run_id": pl.Int32,
-            **dict.fromkeys(("source_id", "file"), pl.String),
+            "source_id": pl.String,
+            "file": pl.String,
             "row": pl.Int32,
-            **dict.fromkeys(("column", "value", "reason", "raw"), pl.String),
+            "column": pl.String,
+            "value": pl.String,
+            "reason": pl.String,
+            "raw": pl.String,
         },
     )
     con.register("rejects_arrow", table)

@@ -214,7 +214,7 @@ def build_search_index(
             pl.int_range(start, start + part.height, dtype=pl.Int32).alias("text_no"),
             "text",
             "languages",
-            pl.lit(lengths).alias("length"),
+            lengths,
         )
         con.register("search_keys_arrow", keys)
         con.register("search_analysed_arrow", analysed)

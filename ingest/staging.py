@@ -11,7 +11,7 @@ where the snapshot holds no row of a table yet, the table is staged in place ins
 the merge renames it into the canonical one (SourceStage.new).
 
 Table and column names in the SQL below come from our own schema and register format,
-never from input; every value is a bound parameter or a registered Arrow table.
+never from input; every value is a bound parameter or a registered frame.
 """
 
 from __future__ import annotations
@@ -444,7 +444,7 @@ def check_staged_references(
                 )
         if table in referenced:
             # A rejected row whose previous version stays current can still be pointed at.
-            rejected = sorted({k for s in sources for k in s.rejected_keys.get(table, set())})
+            rejected = {k for s in sources for k in s.rejected_keys.get(table, set())}
             if rejected:
                 con.register("rejected_ids", id_frame(rejected))
                 try:
