@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 
 from ingest import __version__
+from ingest.frames import registered
 from ingest.indicators import definitions_hash
 from ingest.load import (
     MergeCounts,
@@ -650,7 +651,6 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, run_id: int, problems: list[
     errors = [p for p in problems if p.severity == "error"]
     if not errors:
         return
-    # A Polars frame, not a pyarrow table: see ingest.staging.id_frame.
     table = pl.DataFrame(
         {
             "run_id": [run_id] * len(errors),
@@ -673,6 +673,5 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, run_id: int, problems: list[
             "raw": pl.String,
         },
     )
-    con.register("rejects_arrow", table)
-    con.execute("INSERT INTO rejects SELECT * FROM rejects_arrow")
-    con.unregister("rejects_arrow")
+    with registered(con, "rejects_arrow", table):
+        con.execute("INSERT INTO rejects SELECT * FROM rejects_arrow")

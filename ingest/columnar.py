@@ -25,8 +25,8 @@ from typing import Any
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
+from ingest.frames import query_frame, registered
 from ingest.register_format import key_columns, register_columns
 from ingest.vocab import Vocabularies, normalise_label
 
@@ -640,7 +640,10 @@ def short_hashes_of(payloads: pl.Series) -> pl.Series:
     """Event ids for a whole column of payloads (validate._short_hash's digest of the same
     UTF-8 bytes), computed by DuckDB's sha256 on every core instead of a million hashlib
     calls. A build hashes in its staging INSERT instead (SourceStage.stream)."""
-    with duckdb.connect(config={"memory_limit": HASH_MEMORY_LIMIT}) as con:
-        con.register("payloads", pa.table({"payload": payloads.to_arrow()}))
+    frame = payloads.alias("payload").to_frame()
+    with (
+        duckdb.connect(config={"memory_limit": HASH_MEMORY_LIMIT}) as con,
+        registered(con, "payloads", frame),
+    ):
         hashed = con.sql(f"SELECT {EVENT_ID_SQL} AS event_id FROM payloads")  # noqa: S608
-        return pl.Series(hashed.to_arrow_table()["event_id"], dtype=pl.String)
+        return query_frame(hashed)["event_id"].cast(pl.String)

@@ -15,6 +15,7 @@ import re
 import duckdb
 import polars as pl
 
+from ingest.frames import registered
 from ingest.paths import SCHEMA_FILE, SEARCH_CONFIG_FILE, VIEWS_FILE, VOCABULARY_DIR
 from ingest.search_index import build_search_index, create_search_tables
 from ingest.vocab import Vocabularies, load_vocabularies
@@ -110,10 +111,6 @@ def _replace_table(
     rows: list[dict[str, object]],
     columns: list[tuple[str, type[pl.DataType]]],
 ) -> None:
-    # A Polars frame, not a pyarrow table: see ingest.staging.id_frame.
-    con.register("incoming_rows", pl.DataFrame(rows, schema=dict(columns)))
-    try:
+    with registered(con, "incoming_rows", pl.DataFrame(rows, schema=dict(columns))):
         # The name comes from the two constants above, never from input.
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM incoming_rows")  # noqa: S608
-    finally:
-        con.unregister("incoming_rows")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.frames import registered
 from ingest.paths import SCHEMA_FILE
 from ingest.staging import BOOKKEEPING_COLUMNS, StagedTable, id_frame, is_empty
 from ingest.validate import ID_COLUMNS
@@ -146,9 +147,8 @@ def _stage(con: duckdb.DuckDBPyConnection, rows: StagedTable, keep_keys: set[str
     con.execute("DROP TABLE IF EXISTS incoming")
     con.execute("CREATE OR REPLACE TEMP TABLE kept_keys (key VARCHAR)")
     if keep_keys:
-        con.register("kept_arrow", id_frame(keep_keys))
-        con.execute("INSERT INTO kept_keys SELECT id FROM kept_arrow")
-        con.unregister("kept_arrow")
+        with registered(con, "kept_arrow", id_frame(keep_keys)):
+            con.execute("INSERT INTO kept_keys SELECT id FROM kept_arrow")
     if rows.in_place:
         # Staged in place, but another source's rows came first: merged like any other,
         # from a temporary table, so the snapshot keeps nothing of the staged one.

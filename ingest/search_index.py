@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ingest.frames import query_frame, registered
 from ingest.paths import SEARCH_CONFIG_FILE
 from ingest.search_text import document_terms, words
 
@@ -145,7 +146,6 @@ def _analyse(
             terms.append(term)
             tfs.append(count)
             surfaces.append(surface)
-    # Polars frames, not pyarrow tables: see ingest.staging.id_frame.
     analysed = pl.DataFrame(
         {"text_no": text_no, "term": terms, "tf": tfs, "word": surfaces},
         schema={"text_no": pl.Int32, "term": pl.String, "tf": pl.Int32, "word": pl.String},
@@ -186,13 +186,15 @@ def build_search_index(
         """
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE search_texts AS {DOCUMENT_TEXTS_SQL}")
-    distinct = con.sql(
-        """
-        SELECT text, list_sort(list_filter(languages, lambda x: x IS NOT NULL)) AS languages
-        FROM search_texts WHERE text IS NOT NULL
-        GROUP BY ALL ORDER BY ALL
-        """
-    ).pl()
+    distinct = query_frame(
+        con.sql(
+            """
+            SELECT text, list_sort(list_filter(languages, lambda x: x IS NOT NULL)) AS languages
+            FROM search_texts WHERE text IS NOT NULL
+            GROUP BY ALL ORDER BY ALL
+            """
+        )
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE search_text_keys "
         "(text_no INTEGER, text VARCHAR, languages VARCHAR[], length INTEGER)"
@@ -216,14 +218,10 @@ def build_search_index(
             "languages",
             lengths,
         )
-        con.register("search_keys_arrow", keys)
-        con.register("search_analysed_arrow", analysed)
-        try:
+        with registered(con, "search_keys_arrow", keys):
             con.execute("INSERT INTO search_text_keys SELECT * FROM search_keys_arrow")
+        with registered(con, "search_analysed_arrow", analysed):
             con.execute("INSERT INTO search_analysed SELECT * FROM search_analysed_arrow")
-        finally:
-            con.unregister("search_keys_arrow")
-            con.unregister("search_analysed_arrow")
     del distinct
     try:
         con.execute(

@@ -25,9 +25,9 @@ from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from ingest.columnar import EVENT_ID_SQL, EVENT_PAYLOAD
+from ingest.frames import frame_stream, query_frame, registered
 from ingest.records import CanonicalRows
 from ingest.register_format import TABLE_ORDER, register_columns
 from ingest.validate import (
@@ -107,6 +107,7 @@ class SourceStage:
         self.observed_at = observed_at
         self.observed = observed
         self._targets: dict[str, list[str]] = {}  # each staged table's insertable columns
+        self._types: dict[str, pl.Schema] = {}  # and their types, as Polars names them
 
     def new(self, table: str) -> StagedTable:
         """An empty staged table. When the snapshot holds no row of the canonical table yet
@@ -146,19 +147,17 @@ class SourceStage:
         if len(rows) == 0:
             return
         columns = self._columns(staged)
+        types = self._column_types(staged)
         defaults = self._defaults(staged)
         if isinstance(rows, pl.DataFrame):
             for part in rows.iter_slices(STAGE_SLICE_ROWS):
                 # One Arrow chunk: DuckDB reads many small chunks far more slowly.
-                self._insert(staged, columns, _complete(part, columns, defaults).to_arrow())
+                self._insert(staged, columns, _complete(part, columns, defaults).cast(types))
         else:
-            self._insert(
-                staged,
-                columns,
-                pa.Table.from_pylist(
-                    [{c: row.get(c, defaults.get(c)) for c in columns} for row in rows]
-                ),
-            )
+            # Typed like the staged table: a column that no row fills has no type of its own.
+            complete = [{c: row.get(c, defaults.get(c)) for c in columns} for row in rows]
+            frame = pl.DataFrame(complete, infer_schema_length=None).cast(types)
+            self._insert(staged, columns, frame)
         staged.rows += len(rows)
 
     def stream(self, staged: StagedTable, frames: Iterator[pl.DataFrame]) -> None:
@@ -176,41 +175,36 @@ class SourceStage:
         """
         columns = self._columns(staged)
         defaults = self._defaults(staged)
-        types = pl.from_arrow(
-            self.con.sql(f"SELECT {_names(columns)} FROM {staged.name} LIMIT 0").to_arrow_table()  # noqa: S608
-        ).schema
+        types = pl.Schema(self._column_types(staged))
         selected = {c: f'"{c}"' for c in columns}
         if staged.table == "status_events":
             del types["event_id"]
             types[EVENT_PAYLOAD] = pl.String()
             selected["event_id"] = EVENT_ID_SQL
-        schema = pl.DataFrame(schema=types).to_arrow().schema
         failures: list[BaseException] = []
         # Each block validated while DuckDB stores the one before.
         blocks = prefetched(frames)
 
-        def batches() -> Iterator[pa.RecordBatch]:
+        def completed() -> Iterator[pl.DataFrame]:
             try:
                 for frame in blocks:
                     staged.rows += frame.height
-                    complete = _complete(frame, list(types), defaults).cast(dict(types))
-                    yield from complete.to_arrow().to_batches()
+                    yield _complete(frame, list(types), defaults).cast(dict(types))
             except BaseException as error:
                 failures.append(error)
                 raise
 
-        self.con.register("staging_arrow", pa.RecordBatchReader.from_batches(schema, batches()))
         try:
-            self.con.execute(
-                f"INSERT INTO {staged.name} ({_names(list(selected))}) "  # noqa: S608
-                f"SELECT {', '.join(selected.values())} FROM staging_arrow"
-            )
+            with registered(self.con, "staging_arrow", frame_stream(types, completed())):
+                self.con.execute(
+                    f"INSERT INTO {staged.name} ({_names(list(selected))}) "  # noqa: S608
+                    f"SELECT {', '.join(selected.values())} FROM staging_arrow"
+                )
         except duckdb.Error:
             if failures:
                 raise failures[0] from None
             raise
         finally:
-            self.con.unregister("staging_arrow")
             blocks.close()
 
     def _columns(self, staged: StagedTable) -> list[str]:
@@ -230,6 +224,13 @@ class SourceStage:
         self._targets[staged.name] = [c for c in target if c not in left_out]
         return self._targets[staged.name]
 
+    def _column_types(self, staged: StagedTable) -> pl.Schema:
+        if staged.name not in self._types:
+            names = _names(self._columns(staged))
+            empty = self.con.sql(f"SELECT {names} FROM {staged.name} LIMIT 0")  # noqa: S608
+            self._types[staged.name] = query_frame(empty).schema
+        return self._types[staged.name]
+
     def _defaults(self, staged: StagedTable) -> dict[str, Any]:
         defaults: dict[str, Any] = dict(STAGED_DEFAULTS)
         if staged.table == "status_events":
@@ -238,15 +239,12 @@ class SourceStage:
             defaults["first_run_id"] = defaults["changed_run_id"] = self.run_id
         return defaults
 
-    def _insert(self, staged: StagedTable, columns: list[str], rows: pa.Table) -> None:
+    def _insert(self, staged: StagedTable, columns: list[str], rows: pl.DataFrame) -> None:
         names = _names(columns)
-        self.con.register("staging_arrow", rows)
-        try:
+        with registered(self.con, "staging_arrow", rows):
             self.con.execute(
                 f"INSERT INTO {staged.name} ({names}) SELECT {names} FROM staging_arrow"  # noqa: S608
             )
-        finally:
-            self.con.unregister("staging_arrow")
 
 
 def prefetched(items: Iterator[T]) -> Iterator[T]:
@@ -296,11 +294,7 @@ def prefetched(items: Iterator[T]) -> Iterator[T]:
 
 
 def id_frame(ids: Iterable[str]) -> pl.DataFrame:
-    """Ids as a one-column frame to register with DuckDB, sorted.
-
-    Small tables handed to DuckDB are built with Polars, not pyarrow: pyarrow imports pandas
-    the first time it converts Python values (0.4 s of a build that never uses pandas).
-    """
+    """Ids as a one-column frame to register with DuckDB (ingest.frames.registered), sorted."""
     return pl.DataFrame({"id": sorted(ids)}, schema={"id": pl.String})
 
 
@@ -354,13 +348,10 @@ def fetch_rows(
 def delete_rows(con: duckdb.DuckDBPyConnection, staged: StagedTable, rowids: list[int]) -> None:
     if not rowids:
         return
-    con.register("doomed_rows", pl.DataFrame({"id": rowids}, schema={"id": pl.Int64}))
-    try:
+    with registered(con, "doomed_rows", pl.DataFrame({"id": rowids}, schema={"id": pl.Int64})):
         deleted = con.execute(
             f"DELETE FROM {staged.name} WHERE rowid IN (SELECT id FROM doomed_rows)"  # noqa: S608
         ).fetchone()[0]
-    finally:
-        con.unregister("doomed_rows")
     staged.rows -= deleted
 
 
@@ -418,8 +409,7 @@ def check_staged_references(
             if spec.referenced_table
         }
     )
-    con.register("reread_sources", id_frame(reread))
-    try:
+    with registered(con, "reread_sources", id_frame(reread)):
         for table in referenced:
             key = ID_COLUMNS[table]
             con.execute(
@@ -428,8 +418,6 @@ def check_staged_references(
                     WHERE withdrawn_run_id IS NULL
                       AND source_id NOT IN (SELECT id FROM reread_sources)"""  # noqa: S608
             )
-    finally:
-        con.unregister("reread_sources")
     for table in TABLE_ORDER:
         ref_specs = [c for c in register_columns()[table] if c.referenced_table]
         for source in sources:
@@ -446,16 +434,13 @@ def check_staged_references(
             # A rejected row whose previous version stays current can still be pointed at.
             rejected = {k for s in sources for k in s.rejected_keys.get(table, set())}
             if rejected:
-                con.register("rejected_ids", id_frame(rejected))
-                try:
+                with registered(con, "rejected_ids", id_frame(rejected)):
                     con.execute(
                         f"""INSERT INTO known_{table}
                             SELECT {ID_COLUMNS[table]} FROM main.{table}
                             WHERE withdrawn_run_id IS NULL
                               AND {ID_COLUMNS[table]} IN (SELECT id FROM rejected_ids)"""  # noqa: S608
                     )
-                finally:
-                    con.unregister("rejected_ids")
     for table in referenced:
         con.execute(f"DROP TABLE known_{table}")
 
@@ -504,8 +489,7 @@ def _known_subset(
                 ids.add(value)
     known: dict[str, set[str]] = {}
     for table, ids in wanted.items():
-        con.register("wanted_ids", id_frame(ids))
-        try:
+        with registered(con, "wanted_ids", id_frame(ids)):
             known[table] = {
                 r[0]
                 for r in con.execute(
@@ -513,6 +497,4 @@ def _known_subset(
                     "WHERE id IN (SELECT id FROM wanted_ids)"
                 ).fetchall()
             }
-        finally:
-            con.unregister("wanted_ids")
     return known

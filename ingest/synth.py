@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 from ingest import __version__
+from ingest.frames import registered
 from ingest.load import check_unique_keys, create_schema
 from ingest.publish import seal_and_publish
 from ingest.snapshot import (
@@ -49,11 +50,8 @@ def next_run_id(data_dir: Path) -> int:
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     # `table` is one of the generator's fixed table names, never input.
-    con.register("synthetic_frame", frame)
-    try:
+    with registered(con, "synthetic_frame", frame):
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM synthetic_frame")  # noqa: S608
-    finally:
-        con.unregister("synthetic_frame")
 
 
 def _record_run(
