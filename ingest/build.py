@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -60,6 +61,17 @@ Step = Callable[[str], None]
 # While rows are staged and merged, less: what the build holds in Python is then largest.
 BUILD_MEMORY_LIMIT = "256MB"
 STAGING_MEMORY_LIMIT = "192MB"
+
+
+def staging_threads() -> int:
+    """DuckDB's threads while registers are read: one core fewer than the build may use.
+
+    A register's blocks are validated by Polars in one thread while DuckDB stores the block
+    before (ingest.staging.prefetched); with as many DuckDB threads as cores, the two compete
+    for every core. On two cores, DuckDB kept to one made reading and validating the
+    Europe-scale registers 0.7–1.3 s faster (8.0–8.5 s → 7.2–7.3 s).
+    """
+    return max(1, len(os.sched_getaffinity(0)) - 1)
 
 
 @dataclass(frozen=True)
@@ -328,13 +340,17 @@ def build_snapshot(
         ):
             return _unchanged_result(previous, inputs, unchanged, say)
         building = partial_path(data_dir, f"building-{started_at:%Y%m%dT%H%M%S%f}")
-        con = duckdb.connect(str(building), config={"memory_limit": STAGING_MEMORY_LIMIT})
+        con = duckdb.connect(
+            str(building),
+            config={"memory_limit": STAGING_MEMORY_LIMIT, "threads": staging_threads()},
+        )
         try:
             create_schema(con)
             run_id = (copy_previous(con, previous) if previous else 0) + 1
             outcomes, validated = _validate_sources(
                 con, inputs, unchanged, vocabularies, started_at, run_id
             )
+            con.execute("RESET threads")  # every core for the merge
             say(f"validate: {len(validated)} source(s) read in {time.perf_counter() - t0:.2f}s")
             t0 = time.perf_counter()
             reread = {c.source_id for c in validated}
