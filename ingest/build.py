@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -63,15 +62,17 @@ BUILD_MEMORY_LIMIT = "256MB"
 STAGING_MEMORY_LIMIT = "192MB"
 
 
-def staging_threads() -> int:
-    """DuckDB's threads while registers are read: one core fewer than the build may use.
+def leave_a_core_to_validation(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB keeps to one thread fewer than it would use (one per core) while registers
+    are read; `RESET threads` gives it every core again.
 
     A register's blocks are validated by Polars in one thread while DuckDB stores the block
     before (ingest.staging.prefetched); with as many DuckDB threads as cores, the two compete
     for every core. On two cores, DuckDB kept to one made reading and validating the
     Europe-scale registers 0.7–1.3 s faster (8.0–8.5 s → 7.2–7.3 s).
     """
-    return max(1, len(os.sched_getaffinity(0)) - 1)
+    threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    con.execute("SET threads = ?", [max(1, threads - 1)])
 
 
 @dataclass(frozen=True)
@@ -340,11 +341,9 @@ def build_snapshot(
         ):
             return _unchanged_result(previous, inputs, unchanged, say)
         building = partial_path(data_dir, f"building-{started_at:%Y%m%dT%H%M%S%f}")
-        con = duckdb.connect(
-            str(building),
-            config={"memory_limit": STAGING_MEMORY_LIMIT, "threads": staging_threads()},
-        )
+        con = duckdb.connect(str(building), config={"memory_limit": STAGING_MEMORY_LIMIT})
         try:
+            leave_a_core_to_validation(con)
             create_schema(con)
             run_id = (copy_previous(con, previous) if previous else 0) + 1
             outcomes, validated = _validate_sources(

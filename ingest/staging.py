@@ -189,7 +189,7 @@ class SourceStage:
             try:
                 for frame in blocks:
                     staged.rows += frame.height
-                    yield _complete(frame, list(types), defaults).cast(dict(types))
+                    yield _complete(frame, list(types), defaults).cast(types)
             except BaseException as error:
                 failures.append(error)
                 raise
